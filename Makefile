@@ -1,0 +1,40 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+CONFIG ?= cdp.yaml
+
+.PHONY: setup run test test-slow ui generate bench clean
+
+$(BIN)/cdp: pyproject.toml
+	@command -v $(PY) >/dev/null || { echo "need $(PY) on PATH (or make PY=python3)"; exit 1; }
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[test]"
+	@touch $@
+
+setup: $(BIN)/cdp
+	@mkdir -p $(DAGSTER_HOME)
+
+data/landing/.generated: | setup
+	$(BIN)/cdp generate --persons 3000 --seed 42 --out data/landing
+	@touch $@
+
+run: setup data/landing/.generated
+	$(BIN)/cdp run --config $(CONFIG)
+
+test: setup
+	$(BIN)/python -m pytest -q -m "not slow"
+
+test-slow: setup
+	$(BIN)/python -m pytest -q -m slow
+
+ui: setup
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+bench: setup
+	$(BIN)/python bench/nightly.py --persons 10000 100000 1000000
+
+clean:
+	rm -rf data/landing/* data/landing/.generated data/warehouse*.duckdb* data/exports data/models .dagster_home
