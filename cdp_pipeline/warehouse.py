@@ -1,0 +1,133 @@
+"""The one DuckDB warehouse: connections, schemas, SQL files and the atomic BI publish.
+
+Why one place: DuckDB allows a single writer per file, so every asset reaches the
+warehouse through this module, and runs execute in-process, one step at a time.
+The BI copy is a separate file swapped in with an atomic rename, so a BI tool that
+holds the published file open never blocks the nightly run and never sees a
+half-written warehouse.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+SCHEMAS = ("audit", "quarantine", "raw", "staging", "identity", "marts", "gdpr", "bi")
+
+
+def ensure_schemas(con: duckdb.DuckDBPyConnection) -> None:
+    for schema in SCHEMAS:
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+
+
+@contextmanager
+def connect(path: Path | str, read_only: bool = False, threads: int | None = None,
+            memory_limit: str | None = None, temp_directory: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse, creating its folder and schemas on first use."""
+    path = Path(path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    config: dict[str, str] = {}
+    if threads:
+        config["threads"] = str(threads)
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    if temp_directory:
+        Path(temp_directory).mkdir(parents=True, exist_ok=True)
+        config["temp_directory"] = str(temp_directory)
+    con = duckdb.connect(str(path), read_only=read_only, config=config)
+    try:
+        if not read_only:
+            ensure_schemas(con)
+        yield con
+    finally:
+        con.close()
+
+
+_PARAM = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+
+
+def render_sql(relpath: str, **params: object) -> str:
+    """Read `sql/<relpath>` and substitute `{{ name }}` placeholders.
+
+    Placeholders are for identifiers and config values that SQL parameters can't carry
+    (table names, lists of sources); values come from the validated config, never from data.
+    """
+    text = (SQL_DIR / relpath).read_text(encoding="utf-8")
+
+    def sub(m: re.Match) -> str:
+        key = m.group(1)
+        if key not in params:
+            raise KeyError(f"sql/{relpath}: no value for placeholder {{{{ {key} }}}}")
+        return str(params[key])
+
+    return _PARAM.sub(sub, text)
+
+
+def run_sql_file(con: duckdb.DuckDBPyConnection, relpath: str, **params: object) -> None:
+    """Run every statement of `sql/<relpath>` in one transaction."""
+    sql = render_sql(relpath, **params)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(sql)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
+    schema, name = qualified.split(".", 1)
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+            [schema, name],
+        ).fetchone()[0]
+    )
+
+
+def row_count(con: duckdb.DuckDBPyConnection, qualified: str) -> int:
+    return int(con.execute(f"SELECT count(*) FROM {qualified}").fetchone()[0])
+
+
+def publish(warehouse: Path, target: Path, retries: int = 5) -> Path:
+    """Copy the warehouse to `target` atomically for BI tools.
+
+    The copy is made with DuckDB itself (ATTACH + COPY FROM DATABASE) into a temporary
+    file beside the target, then renamed over it. On POSIX a rename never disturbs a
+    reader that already has the old file open: it keeps reading the old inode.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    for stale in (tmp, Path(str(tmp) + ".wal")):
+        stale.unlink(missing_ok=True)
+    con = duckdb.connect(str(warehouse), read_only=False)
+    try:
+        con.execute("CHECKPOINT")
+        con.execute(f"ATTACH '{tmp}' AS publish_target")
+        con.execute("COPY FROM DATABASE " + _db_name(con) + " TO publish_target")
+        con.execute("DETACH publish_target")
+    finally:
+        con.close()
+    for attempt in range(retries):
+        try:
+            os.replace(tmp, target)
+            break
+        except PermissionError:  # Windows readers lock files; POSIX never gets here
+            time.sleep(0.5 * (attempt + 1))
+    else:
+        shutil.copyfile(tmp, target)
+    return target
+
+
+def _db_name(con: duckdb.DuckDBPyConnection) -> str:
+    return con.execute("SELECT current_database()").fetchone()[0]
