@@ -47,6 +47,7 @@ def connect(path: Path | str, read_only: bool = False, threads: int | None = Non
     try:
         if not read_only:
             ensure_schemas(con)
+        con.execute(render_sql("ingest/macros.sql"))
         yield con
     finally:
         con.close()
