@@ -1,0 +1,24 @@
+-- staging.identity_records: every customers record of every source, standardised: the linkage input.
+-- An email or phone carried by more than {{ max_people }} different people (distinct first names)
+-- is a shared or placeholder identifier (call-centre default phone, family or shop email):
+-- it is flagged 'shared' so the linkage never chains people through it.
+CREATE OR REPLACE TABLE staging.identity_records AS
+WITH records AS (
+    {{ union }}
+),
+shared_emails AS (
+    SELECT email FROM records WHERE email IS NOT NULL
+    GROUP BY email HAVING count(DISTINCT coalesce(first_name_std, '?')) > {{ max_people }}
+),
+shared_phones AS (
+    SELECT phone FROM records WHERE phone IS NOT NULL
+    GROUP BY phone HAVING count(DISTINCT coalesce(first_name_std, '?')) > {{ max_people }}
+)
+SELECT
+    r.* REPLACE (
+        CASE WHEN se.email IS NOT NULL AND r.email_flag IN ('ok', 'corrected') THEN 'shared' ELSE r.email_flag END AS email_flag,
+        CASE WHEN sp.phone IS NOT NULL AND r.phone_flag = 'ok' THEN 'shared' ELSE r.phone_flag END AS phone_flag
+    )
+FROM records AS r
+LEFT JOIN shared_emails AS se ON se.email = r.email
+LEFT JOIN shared_phones AS sp ON sp.phone = r.phone;

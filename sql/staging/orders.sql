@@ -1,0 +1,24 @@
+-- staging.orders: every order from every orders source, typed, latest version per order.
+-- An order refers to its buyer by the buyer's record in the customers source named by the
+-- orders source's `customer_source`; customer_record_key joins identity_records.record_id.
+CREATE OR REPLACE TABLE staging.orders AS
+WITH src AS (
+    {{ union }}
+)
+SELECT
+    source || ':' || order_id                                   AS record_id,
+    source,
+    order_id,
+    customer_source,
+    customer_record_id,
+    customer_source || ':' || customer_record_id               AS customer_record_key,
+    cdp_parse_ts(order_ts, _ts_format, _date_format)            AS order_ts,
+    cdp_parse_amount(amount, _decimal_separator)                AS amount,
+    upper(coalesce(currency, 'EUR'))                            AS currency,
+    coalesce(cdp_order_status(status), 'paid')                  AS status,
+    status                                                      AS status_raw,
+    cdp_order_status(status) IS NULL AND status IS NOT NULL     AS status_unknown,
+    store_or_site,
+    _loaded_at                                                  AS loaded_at
+FROM src
+QUALIFY row_number() OVER (PARTITION BY source, order_id ORDER BY _loaded_at DESC, _line DESC) = 1;
