@@ -20,6 +20,7 @@ from typing import Iterator
 import duckdb
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+BI_STORAGE_VERSION = "v1.0.0"
 SCHEMAS = ("audit", "quarantine", "raw", "staging", "identity", "marts", "gdpr", "bi")
 
 
@@ -114,7 +115,8 @@ def publish(warehouse: Path, target: Path, retries: int = 5) -> Path:
     con = duckdb.connect(str(warehouse), read_only=False)
     try:
         con.execute("CHECKPOINT")
-        con.execute(f"ATTACH '{tmp}' AS publish_target")
+        # Storage v1.0.0: the BI tools' bundled DuckDB 1.x drivers can open it.
+        con.execute(f"ATTACH '{tmp}' AS publish_target (STORAGE_VERSION '{BI_STORAGE_VERSION}')")
         con.execute("COPY FROM DATABASE " + _db_name(con) + " TO publish_target")
         con.execute("DETACH publish_target")
     finally:

@@ -1,0 +1,34 @@
+"""Publish group: the BI warehouse file, swapped in atomically at the end of a successful run."""
+
+from __future__ import annotations
+
+from dagster import AssetKey, AssetsDefinition, MaterializeResult, MetadataValue, asset
+
+from cdp_pipeline.assets.common import OWNERS
+from cdp_pipeline.resources import Warehouse
+from cdp_pipeline.warehouse import publish
+
+
+def publish_asset(upstream: list[AssetKey]) -> AssetsDefinition:
+    @asset(
+        key=["bi", "published_warehouse"],
+        deps=upstream,
+        group_name="publish",
+        kinds={"duckdb"},
+        owners=OWNERS,
+        description=(
+            "A complete copy of the warehouse for BI tools (DBeaver, Metabase, Superset, Evidence), written beside "
+            "the target and renamed over it: a reader holding the old file keeps a consistent snapshot and never "
+            "blocks the run. Written in DuckDB storage v1.0.0 so 1.x drivers open it. Runs only after every "
+            "blocking quality check upstream passed."
+        ),
+    )
+    def published_warehouse(warehouse: Warehouse) -> MaterializeResult:
+        cfg = warehouse.cfg
+        target = publish(cfg.warehouse, cfg.publish_path)
+        return MaterializeResult(metadata={
+            "path": MetadataValue.path(str(target)),
+            "size_mb": round(target.stat().st_size / 1e6, 2),
+        })
+
+    return published_warehouse

@@ -1,0 +1,95 @@
+"""Run the nightly job in-process and turn Dagster's events into a short outcome.
+
+Used by `cdp run`, `make run` and the tests: the same job the schedule runs, on a persistent
+Dagster instance when DAGSTER_HOME is set (so CLI runs show in the UI), else an ephemeral one.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+from dagster import DagsterInstance
+
+from cdp_pipeline.config import Config
+
+LAYER_TABLES = [
+    ("raw rows", "SELECT coalesce(sum(rows_loaded), 0) FROM audit.file_loads WHERE status = 'loaded'"),
+    ("quarantined rows", "SELECT count(*) FROM quarantine.rejected_rows"),
+    ("identity records", "SELECT count(*) FROM staging.identity_records"),
+    ("orders", "SELECT count(*) FROM staging.orders"),
+    ("customers (customer_id)", "SELECT count(*) FROM marts.golden_customers"),
+    ("audience members", "SELECT count(*) FROM marts.audience_members"),
+]
+
+
+@dataclass
+class Outcome:
+    success: bool
+    run_id: str
+    failure: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def summary_lines(self) -> list[str]:
+        return [f"{k}: {v:,}" for k, v in self.counts.items()]
+
+
+def _instance() -> DagsterInstance:
+    home = os.environ.get("DAGSTER_HOME")
+    if home:
+        Path(home).mkdir(parents=True, exist_ok=True)
+        return DagsterInstance.get()
+    return DagsterInstance.ephemeral()
+
+
+def _failure_message(result) -> str:
+    """The first failed step and the first line of its error: a reason, not a stack trace."""
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            message = error.message.strip().splitlines()[0] if error and error.message else "failed"
+            return f"{event.step_key}: {message}"
+    return "run failed (see the Dagster UI for the run's logs)"
+
+
+def layer_counts(warehouse: Path) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    if not Path(warehouse).exists():
+        return counts
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        for label, sql in LAYER_TABLES:
+            try:
+                counts[label] = int(con.execute(sql).fetchone()[0])
+            except duckdb.CatalogException:
+                continue
+    finally:
+        con.close()
+    return counts
+
+
+def run_pipeline(cfg: Config, selection: str | None = None) -> Outcome:
+    from cdp_pipeline.definitions import NIGHTLY_JOB, build_definitions
+
+    defs = build_definitions(cfg)
+    job = defs.resolve_job_def(NIGHTLY_JOB)
+    with _instance() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            asset_selection=_selection(defs, selection) if selection else None,
+            tags={"cdp/trigger": "cli"},
+        )
+    outcome = Outcome(success=result.success, run_id=result.run_id)
+    if not result.success:
+        outcome.failure = _failure_message(result)
+    outcome.counts = layer_counts(cfg.warehouse)
+    return outcome
+
+
+def _selection(defs, selection: str):
+    from dagster import AssetSelection
+
+    return AssetSelection.from_string(selection).resolve(defs.resolve_asset_graph())
