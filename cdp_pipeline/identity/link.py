@@ -1,0 +1,201 @@
+"""Score, cluster and assign stable customer ids: the nightly identity run.
+
+Why incremental by default: most nights only a small share of records is new or changed.
+Those are scored against the unchanged ones (`predict_between`) and among themselves
+(`predict_within`); edges between unchanged records are kept from `identity.record_links`.
+Blocking is symmetric, so the union covers exactly the pairs a full run would score, and
+clusters come out the same (tested). A run falls back to `full` when the model changed
+(scores of different models must not be mixed) or when there is no previous run.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from splink import Linker
+from splink.clustering import cluster_pairwise_predictions_at_threshold
+from splink.internals.splink_dataframe import SplinkDataFrame
+
+from cdp_pipeline.config import Config
+from cdp_pipeline.identity.explain import linkage_metrics, write_charts
+from cdp_pipeline.identity.session import INPUT, Session, copy_in, open_session, registered
+from cdp_pipeline.identity.settings import TF_COLUMNS, UNIQUE_ID
+from cdp_pipeline.identity.stable_ids import Assignment, assign_customer_ids, next_sequence
+from cdp_pipeline.identity.train import Model, ensure_model
+from cdp_pipeline.warehouse import render_sql, run_sql_file
+
+log = logging.getLogger(__name__)
+
+EDGE_COLUMNS = "record_id_l, record_id_r, match_weight, match_probability, match_key, run_id"
+
+
+def link(con: duckdb.DuckDBPyConnection, cfg: Config, run_id: str | None = None,
+         mode: str = "auto", charts: bool = True) -> dict[str, Any]:
+    """Resolve identities over `staging.identity_records`.
+
+    Writes identity.record_links, identity.customer_xref, identity.record_hashes (replaced)
+    and appends identity.customer_id_redirects (and identity.models when it trains).
+    `mode`: `auto` (incremental when possible) or `full`. Returns metrics without personal data.
+    """
+    if mode not in ("auto", "full"):
+        raise ValueError(f"mode must be auto or full, got {mode!r}")
+    if cfg.identity.match_threshold < cfg.identity.link_floor:
+        raise ValueError("identity.match_threshold must be >= identity.link_floor")
+    run_sql_file(con, "identity/tables.sql")
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    run_id = run_id or now.strftime("%Y%m%dT%H%M%S%f")
+    with open_session(con, cfg.identity) as s:
+        model = ensure_model(con, s, cfg)
+        linker = Linker(s.records, str(model.path), log_level=logging.WARNING)
+        incremental = mode == "auto" and _previous_run_used(con, model)
+        if incremental:
+            predictions, comparisons = _score_incremental(con, s, linker, cfg, run_id)
+        else:
+            predictions, comparisons = _score_full(s, linker, cfg, run_id)
+        s.mem.execute(
+            "CREATE OR REPLACE TABLE deterministic_edges AS "
+            + render_sql("identity/deterministic_edges.sql", input=INPUT)
+        )
+        s.mem.execute(
+            f"INSERT INTO edges SELECT *, '{run_id}' FROM deterministic_edges"
+        )
+        clusters = cluster_pairwise_predictions_at_threshold(
+            s.records, s.register("edges"), s.db_api, node_id_column_name=UNIQUE_ID,
+            threshold_match_probability=cfg.identity.match_threshold,
+        )
+        assignment = _assign_ids(con, s, clusters, cfg.identity.match_threshold)
+        _write_back(con, s, model, run_id, now, assignment)
+        metrics = linkage_metrics(s.mem, clusters.physical_name, s.n_records, comparisons)
+        metrics.update(mode="incremental" if incremental else "full", model_version=model.version,
+                       model_blocking=list(model.blocking), redirects=len(assignment.redirects))
+        if charts and predictions is not None:
+            metrics["artifacts"] = write_charts(linker, s, predictions, clusters, cfg.artifacts_dir)
+    return metrics
+
+
+def _previous_run_used(con: duckdb.DuckDBPyConnection, model: Model) -> bool:
+    versions = {v for (v,) in con.execute("SELECT DISTINCT model_version FROM identity.record_hashes").fetchall()}
+    return versions == {model.version}
+
+
+def _edges_sql(table: str, run_id: str) -> str:
+    """Normalise a Splink prediction table to record_links columns, smaller id on the left."""
+    return f"""
+        SELECT least(record_id_l, record_id_r) AS record_id_l,
+               greatest(record_id_l, record_id_r) AS record_id_r,
+               match_weight, match_probability, CAST(match_key AS VARCHAR) AS match_key,
+               '{run_id}' AS run_id
+        FROM {table}"""
+
+
+def _score_full(s: Session, linker: Linker, cfg: Config, run_id: str) -> tuple[SplinkDataFrame, int]:
+    blocked = linker.inference.compute_blocked_pairs_for_predict()
+    comparisons = int(s.mem.execute(f"SELECT count(*) FROM {blocked.physical_name}").fetchone()[0])
+    predictions = linker.inference.predict(
+        threshold_match_probability=cfg.identity.link_floor, warning_mode="never"
+    )
+    s.mem.execute("CREATE OR REPLACE TABLE edges AS " + _edges_sql(predictions.physical_name, run_id))
+    return predictions, comparisons
+
+
+def _score_incremental(con: duckdb.DuckDBPyConnection, s: Session, linker: Linker, cfg: Config,
+                       run_id: str) -> tuple[SplinkDataFrame | None, int | None]:
+    """Score only pairs that involve a new or changed record; keep the other edges."""
+    copy_in(con, s.mem, "SELECT record_id, match_hash FROM identity.record_hashes", "prev_hashes")
+    copy_in(
+        con, s.mem,
+        f"SELECT {EDGE_COLUMNS} FROM identity.record_links WHERE match_key NOT LIKE 'deterministic:%'",
+        "prev_links",
+    )
+    s.mem.execute(f"""
+        CREATE TABLE changed_records AS
+        SELECT i.* FROM {INPUT} AS i LEFT JOIN prev_hashes AS p USING (record_id)
+        WHERE p.match_hash IS DISTINCT FROM i.match_hash;
+        CREATE TABLE unchanged_records AS
+        SELECT i.* FROM {INPUT} AS i JOIN prev_hashes AS p USING (record_id)
+        WHERE p.match_hash = i.match_hash;
+        CREATE TABLE edges AS
+        SELECT e.* FROM prev_links AS e
+        JOIN unchanged_records AS l ON l.record_id = e.record_id_l
+        JOIN unchanged_records AS r ON r.record_id = e.record_id_r;
+    """)
+    n_changed = int(s.mem.execute("SELECT count(*) FROM changed_records").fetchone()[0])
+    if n_changed == 0:
+        return None, None
+    for column in TF_COLUMNS:
+        linker.table_management.compute_tf_table(column)
+    changed = s.register("changed_records")
+    floor = cfg.identity.link_floor
+    scored = [linker.inference.predict_within(changed, threshold_match_probability=floor, warning_mode="never")]
+    if int(s.mem.execute("SELECT count(*) FROM unchanged_records").fetchone()[0]):
+        scored.append(linker.inference.predict_between(
+            s.register("unchanged_records"), changed, threshold_match_probability=floor, warning_mode="never"
+        ))
+    for predictions in scored:
+        s.mem.execute("INSERT INTO edges " + _edges_sql(predictions.physical_name, run_id))
+    return scored[-1], None
+
+
+def _assign_ids(con: duckdb.DuckDBPyConnection, s: Session, clusters: SplinkDataFrame,
+                threshold: float) -> Assignment:
+    old = dict(con.execute("SELECT record_id, customer_id FROM identity.customer_xref").fetchall())
+    issued = [i for (i,) in con.execute(
+        "SELECT customer_id FROM identity.customer_xref UNION ALL "
+        "SELECT old_id FROM identity.customer_id_redirects UNION ALL "
+        "SELECT new_id FROM identity.customer_id_redirects"
+    ).fetchall()]
+    new = dict(s.mem.execute(f"SELECT record_id, cluster_id FROM {clusters.physical_name}").fetchall())
+    assignment = assign_customer_ids(old, new, next_sequence(issued))
+    ids = pa.table({"record_id": list(assignment.customer_of),
+                    "customer_id": list(assignment.customer_of.values())})
+    # Confidence that a record belongs to its customer: its best edge at/above the threshold
+    # (edges that strong only join records of one cluster); 1.0 for a record alone.
+    sql = f"""
+        CREATE OR REPLACE TABLE new_assignment AS
+        WITH ends AS (
+            SELECT record_id_l AS record_id, match_probability FROM edges WHERE match_probability >= {threshold}
+            UNION ALL
+            SELECT record_id_r, match_probability FROM edges WHERE match_probability >= {threshold}
+        ),
+        best AS (SELECT record_id, max(match_probability) AS p FROM ends GROUP BY record_id)
+        SELECT i.record_id, i.customer_id, coalesce(b.p, 1.0) AS cluster_confidence
+        FROM __ids AS i LEFT JOIN best AS b USING (record_id)
+    """
+    with registered(s.mem, "__ids", ids):
+        s.mem.execute(sql)
+    return assignment
+
+
+def _write_back(con: duckdb.DuckDBPyConnection, s: Session, model: Model, run_id: str,
+                now: datetime, assignment: Assignment) -> None:
+    """Replace the identity tables in one warehouse transaction: all or nothing."""
+    links = s.mem.execute(
+        "SELECT record_id_l, record_id_r, match_weight, match_probability, match_key, "
+        "? AS model_version, run_id FROM edges", [model.version]).fetch_arrow_table()
+    hashes = s.mem.execute(
+        f"SELECT record_id, match_hash, ? AS model_version, ? AS run_id FROM {INPUT}",
+        [model.version, run_id]).fetch_arrow_table()
+    xref = s.mem.execute("SELECT * FROM new_assignment").fetch_arrow_table()
+    redirects = pa.table({
+        "old_id": pa.array([r[0] for r in assignment.redirects], type=pa.string()),
+        "new_id": pa.array([r[1] for r in assignment.redirects], type=pa.string()),
+        "redirected_at": pa.array([now] * len(assignment.redirects), type=pa.timestamp("us")),
+        "reason": pa.array([r[2] for r in assignment.redirects], type=pa.string()),
+    })
+    with registered(con, "__links", links), registered(con, "__hashes", hashes), \
+            registered(con, "new_assignment", xref), registered(con, "__redirects", redirects):
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute("CREATE OR REPLACE TABLE identity.record_links AS SELECT * FROM __links")
+            con.execute(render_sql("identity/write_xref.sql", model_version=model.version,
+                                   now=now.isoformat()))
+            con.execute("INSERT INTO identity.customer_id_redirects SELECT * FROM __redirects")
+            con.execute("CREATE OR REPLACE TABLE identity.record_hashes AS SELECT * FROM __hashes")
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise

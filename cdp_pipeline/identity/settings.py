@@ -1,0 +1,335 @@
+"""Splink model definition: which pairs are compared and how they are scored.
+
+Why one builder for every dataset (demo, FEBRL, production): the settings must not be tuned
+to a test set, or the F1 we measure on FEBRL says nothing about our customers. Everything
+here reads the generic matching columns produced by `sql/identity/matching_input.sql`.
+
+Why data-dependent blocking: a blocking rule that is cheap on one source can explode on
+another (a default birth date, a shop's postcode). `select_blocking_rules` measures each rule
+on the data and drops the ones that would cost more than `max_pairs_per_record` comparisons
+per record; the chosen rules are then frozen into the trained model, so nightly incremental
+runs block exactly like the run that trained it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import SettingsCreator, block_on
+from splink.blocking_analysis import count_comparisons_from_blocking_rules
+from splink.blocking_rule_library import CustomRule
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.splink_dataframe import SplinkDataFrame
+
+from cdp_pipeline.config import IdentityConfig
+
+log = logging.getLogger(__name__)
+
+UNIQUE_ID = "record_id"
+# Columns with term-frequency adjustments: a match on MARTIN is weaker evidence than on ZYLBERMAN.
+# Incremental runs must register their tf tables before predict_between/predict_within.
+TF_COLUMNS = ("first_name_std", "last_name_std")
+# Exact counts below this size; above it Splink estimates from a sample of each side.
+_EXACT_COUNT_MAX_RECORDS = 50_000
+
+
+def _jw(col: str, threshold: float) -> cll.CustomLevel:
+    return cll.CustomLevel(
+        f"jaro_winkler_similarity({col}_l, {col}_r) >= {threshold}",
+        label_for_charts=f"Jaro-Winkler {col} >= {threshold}",
+    )
+
+
+_NAMES_SWAPPED = (
+    "jaro_winkler_similarity(first_name_std_l, last_name_std_r) >= 0.9"
+    " AND jaro_winkler_similarity(last_name_std_l, first_name_std_r) >= 0.9"
+)
+# One name typed in the other's field (the other one missing or different).
+_NAME_IN_OTHER_FIELD = (
+    "jaro_winkler_similarity(first_name_std_l, last_name_std_r) >= 0.9"
+    " OR jaro_winkler_similarity(last_name_std_l, first_name_std_r) >= 0.9"
+)
+# Married names: one record's birth (maiden) name is the other's last name, or both carry it.
+_BIRTH_NAME_MATCH = (
+    "(birth_name_std_l = last_name_std_r OR last_name_std_l = birth_name_std_r "
+    "OR birth_name_std_l = birth_name_std_r)"
+)
+
+
+# Household identifiers (a family mailbox, a landline, the home address, twins' birth date)
+# are shared by people with different first names. Naive Bayes would add their weights up
+# and merge a family, so each agreement level is split by first-name compatibility.
+# - Contact points (email, phone): agreement between different first names is treated like a
+#   missing value (weight 0). It says "same household", and one family mailbox must never be
+#   enough to merge two people.
+# - Birth date and address: the "other first name" level keeps its own learned weight. Data
+#   where first names are often re-typed or replaced learns it is evidence; data with
+#   households and twins learns it is weak. A fixed 0 here would throw away the
+#   strongest remaining evidence for a record whose first name was mangled.
+_FIRST_NAMES_COMPATIBLE = (
+    "(first_name_std_l IS NULL OR first_name_std_r IS NULL"
+    " OR jaro_winkler_similarity(first_name_std_l, first_name_std_r) >= 0.8"
+    " OR jaro_winkler_similarity(first_name_std_l, last_name_std_r) >= 0.8"
+    " OR jaro_winkler_similarity(last_name_std_l, first_name_std_r) >= 0.8)"
+)
+
+
+def _split_by_first_name(condition: str, label: str, other_is_evidence: bool) -> list[cll.CustomLevel]:
+    other = cll.CustomLevel(condition, label_for_charts=f"{label}, other first name")
+    if not other_is_evidence:
+        other = other.configure(is_null_level=True)
+    return [
+        cll.CustomLevel(f"({condition}) AND {_FIRST_NAMES_COMPATIBLE}", label_for_charts=label),
+        other,
+    ]
+
+
+def first_name_comparison() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="first_name_std",
+        comparison_levels=[
+            cll.NullLevel("first_name_std"),
+            cll.ExactMatchLevel(TF_COLUMNS[0], term_frequency_adjustments=True),
+            cll.CustomLevel(_NAMES_SWAPPED, label_for_charts="First and last names swapped"),
+            _jw("first_name_std", 0.92),
+            _jw("first_name_std", 0.80),
+            cll.CustomLevel(_NAME_IN_OTHER_FIELD, label_for_charts="Found in the other name field"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def last_name_comparison() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="last_name_std",
+        comparison_levels=[
+            cll.NullLevel("last_name_std"),
+            cll.ExactMatchLevel(TF_COLUMNS[1], term_frequency_adjustments=True),
+            # Counted once, by the first-name comparison: two levels would double the evidence.
+            cll.CustomLevel(_NAMES_SWAPPED, label_for_charts="Swapped (scored on first name)")
+            .configure(is_null_level=True),
+            cll.CustomLevel(_BIRTH_NAME_MATCH, label_for_charts="Birth name matches"),
+            _jw("last_name_std", 0.92),
+            _jw("last_name_std", 0.80),
+            cll.CustomLevel(_NAME_IN_OTHER_FIELD, label_for_charts="Found in the other name field"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def birth_date_comparison() -> cl.CustomComparison:
+    as_text = "strftime(birth_date_{side}, '%Y%m%d')"
+    one_char = (
+        f"damerau_levenshtein({as_text.format(side='l')}, {as_text.format(side='r')}) <= 1"
+        " OR (year(birth_date_l) = year(birth_date_r)"
+        " AND month(birth_date_l) = day(birth_date_r) AND day(birth_date_l) = month(birth_date_r))"
+    )
+    return cl.CustomComparison(
+        output_column_name="birth_date",
+        comparison_levels=[
+            cll.NullLevel("birth_date"),
+            *_split_by_first_name("birth_date_l = birth_date_r", "Same birth date", True),
+            cll.CustomLevel(one_char, label_for_charts="One character or day/month swap"),
+            cll.CustomLevel(
+                "date_trunc('month', birth_date_l) = date_trunc('month', birth_date_r)",
+                label_for_charts="Same year and month",
+            ),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def email_comparison() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="email",
+        comparison_levels=[
+            cll.NullLevel("email"),
+            *_split_by_first_name("email_l = email_r", "Same email", False),
+            *_split_by_first_name("email_local_l = email_local_r", "Same local part", False),
+            cll.CustomLevel(
+                f"jaro_winkler_similarity(email_l, email_r) >= 0.92 AND {_FIRST_NAMES_COMPATIBLE}",
+                label_for_charts="Similar email",
+            ),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def phone_comparison() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="phone",
+        comparison_levels=[
+            cll.NullLevel("phone"),
+            *_split_by_first_name("phone_l = phone_r", "Same phone", False),
+            cll.CustomLevel(
+                f"damerau_levenshtein(phone_l, phone_r) <= 1 AND {_FIRST_NAMES_COMPATIBLE}",
+                label_for_charts="One digit apart",
+            ),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def address_comparison() -> cl.CustomComparison:
+    same_number = "street_number_l = street_number_r"
+    similar_street = "jaro_winkler_similarity(street_name_l, street_name_r) >= 0.88"
+    return cl.CustomComparison(
+        output_column_name="street_name",
+        comparison_levels=[
+            cll.NullLevel("street_name"),
+            *_split_by_first_name(f"{same_number} AND street_name_l = street_name_r",
+                                  "Same number and street", True),
+            *_split_by_first_name(f"{same_number} AND {similar_street}", "Same number, similar street", True),
+            cll.CustomLevel(similar_street, label_for_charts="Similar street, other number"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def place_comparison() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="postcode",
+        comparison_levels=[
+            cll.CustomLevel(
+                "(postcode_l IS NULL OR postcode_r IS NULL) AND (city_l IS NULL OR city_r IS NULL)",
+                label_for_charts="Null",
+            ).configure(is_null_level=True),
+            cll.CustomLevel(
+                "postcode_l = postcode_r AND (city_l = city_r OR city_l IS NULL OR city_r IS NULL)",
+                label_for_charts="Same postcode and commune",
+            ),
+            cll.CustomLevel(
+                "postcode_l = postcode_r OR commune_code_l = commune_code_r OR city_l = city_r",
+                label_for_charts="Same postcode or commune",
+            ),
+            cll.CustomLevel(
+                "damerau_levenshtein(postcode_l, postcode_r) <= 1"
+                " OR jaro_winkler_similarity(city_l, city_r) >= 0.9",
+                label_for_charts="Postcode one character apart or similar commune name",
+            ),
+            cll.CustomLevel("departement_l = departement_r", label_for_charts="Same departement"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def comparisons() -> list[cl.CustomComparison]:
+    return [
+        first_name_comparison(),
+        last_name_comparison(),
+        birth_date_comparison(),
+        email_comparison(),
+        phone_comparison(),
+        address_comparison(),
+        place_comparison(),
+    ]
+
+
+def candidate_blocking_rules() -> list[BlockingRuleCreator]:
+    """All rules, most specific first; `select_blocking_rules` drops the expensive ones.
+
+    Each rule covers a way two records of one person can still agree exactly on something:
+    a contact point, name + birth date with one of them mistyped, a household address for
+    people whose name and birth date are both damaged, swapped or married names, and
+    prefix variants for typos early in the word.
+    """
+    return [
+        block_on("email"),
+        block_on("phone"),
+        block_on("last_name_std", "birth_date"),
+        block_on("first_name_std", "birth_date"),
+        block_on("first_name_std", "last_name_std", "postcode"),
+        block_on("birth_date", "postcode"),
+        block_on("street_number", "street_name", "postcode"),
+        block_on("first_name_std", "last_name_std"),
+        block_on("substr(first_name_std, 1, 2)", "substr(last_name_std, 1, 2)", "year(birth_date)"),
+        block_on("substr(last_name_std, 1, 3)", "postcode", "year(birth_date)"),
+        block_on("street_number", "street_name"),
+        block_on("last_name_std", "postcode"),
+        block_on("last_name_std", "city"),
+        block_on("first_name_std", "postcode", "street_number"),
+        block_on("birth_date", "city"),
+        block_on("birth_date"),
+        block_on("birth_name_std", "first_name_std"),
+        CustomRule(
+            "l.first_name_std = r.last_name_std AND l.last_name_std = r.first_name_std",
+        ),
+        CustomRule("l.birth_name_std = r.last_name_std AND l.first_name_std = r.first_name_std"),
+        CustomRule("l.last_name_std = r.birth_name_std AND l.first_name_std = r.first_name_std"),
+    ]
+
+
+def select_blocking_rules(
+    records: SplinkDataFrame, n_records: int, cfg: IdentityConfig
+) -> tuple[list[BlockingRuleCreator], list[dict[str, Any]]]:
+    """Keep the candidate rules whose own comparison count stays within budget.
+
+    Returns the kept rules and one summary row per candidate (rule text, comparisons,
+    comparisons per record, kept): counts only, safe for run metadata.
+    """
+    proportion = min(1.0, _EXACT_COUNT_MAX_RECORDS / max(n_records, 1))
+    kept: list[BlockingRuleCreator] = []
+    summary: list[dict[str, Any]] = []
+    for rule in candidate_blocking_rules():
+        [count] = count_comparisons_from_blocking_rules(
+            records,
+            blocking_rules=rule,
+            link_type="dedupe_only",
+            unique_id_column_name=UNIQUE_ID,
+            record_sample_proportion=proportion,
+        )
+        pairs = int(count["marginal_comparison_count"])
+        per_record = pairs / max(n_records, 1)
+        ok = per_record <= cfg.max_pairs_per_record
+        summary.append(
+            {"rule": count["blocking_rule"], "comparisons": pairs,
+             "comparisons_per_record": round(per_record, 2), "kept": ok}
+        )
+        if ok:
+            kept.append(rule)
+        else:
+            log.warning("blocking rule dropped: %.1f comparisons per record (%s)",
+                        per_record, count["blocking_rule"])
+    return kept, summary
+
+
+def build_settings(blocking_rules: list[BlockingRuleCreator]) -> SettingsCreator:
+    """The untrained model. Intermediate columns are kept for waterfall charts and cluster studio."""
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name=UNIQUE_ID,
+        comparisons=comparisons(),
+        blocking_rules_to_generate_predictions=blocking_rules,
+        retain_matching_columns=True,
+        retain_intermediate_calculation_columns=True,
+        additional_columns_to_retain=["source"],
+    )
+
+
+def training_rules() -> dict[str, list]:
+    """Rules used to train the model without labels.
+
+    `deterministic`: pairs almost surely the same person, to estimate the prior match rate.
+    `em`: EM sessions. Splink trains, in each session, only the comparisons that do not read a
+    blocked column; birth date and address levels read the names (household split), so they
+    are trained by the contact-point sessions. No session blocks on the address: its pairs
+    are mostly households, which EM learns as the "match" class, and then it rewards
+    different first names. A session whose rule finds too few pairs in this data (no emails
+    in a source mix) is skipped by `train.py`.
+    """
+    return {
+        "deterministic": [
+            block_on("first_name_std", "last_name_std", "birth_date"),
+            block_on("email", "birth_date"),
+            block_on("phone", "first_name_std"),
+        ],
+        "em": [
+            block_on("birth_date"),
+            block_on("first_name_std", "last_name_std"),
+            block_on("email"),
+            block_on("phone"),
+        ],
+    }

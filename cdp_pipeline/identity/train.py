@@ -1,0 +1,130 @@
+"""Unsupervised training of the Splink model, saved as a versioned artifact.
+
+Why train on our own data without labels: no customer base comes with a ground truth, and
+m/u values depend on each source mix (how often a mobile number is missing, how common a
+surname is). Training is the slow, noisy part, so a model is reused night after night and
+retrained only when asked, when none exists, or when the record count drifted by more than
+`drift_share` since training (new sources change the value distributions).
+
+Why versioned files plus `identity.models`: record_links and customer_xref carry the model
+version, so any link can be traced back to the exact parameters that produced it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from splink import Linker
+from splink.blocking_analysis import count_comparisons_from_blocking_rules
+
+from cdp_pipeline.config import Config
+from cdp_pipeline.identity.session import Session, open_session
+from cdp_pipeline.identity.settings import (
+    UNIQUE_ID,
+    build_settings,
+    select_blocking_rules,
+    training_rules,
+)
+from cdp_pipeline.warehouse import run_sql_file
+
+log = logging.getLogger(__name__)
+
+# An EM session on fewer pairs than this learns noise (or fails); it is skipped.
+MIN_EM_PAIRS = 50
+# Share of true matches the deterministic rules are assumed to find; only scales the prior.
+DETERMINISTIC_RECALL = 0.7
+
+
+@dataclass(frozen=True)
+class Model:
+    version: str
+    path: Path
+    records: int
+    blocking: tuple[dict[str, Any], ...] = ()  # per-rule comparison counts, when trained now
+
+
+def latest_model(con: duckdb.DuckDBPyConnection) -> Model | None:
+    run_sql_file(con, "identity/tables.sql")
+    row = con.execute(
+        "SELECT model_version, path, records FROM identity.models "
+        "ORDER BY trained_at DESC, model_version DESC LIMIT 1"
+    ).fetchone()
+    if row is None or not Path(row[1]).is_file():
+        return None
+    return Model(version=row[0], path=Path(row[1]), records=int(row[2]))
+
+
+def retrain_reason(latest: Model | None, n_records: int, cfg: Config) -> str | None:
+    """Why a new model is needed now, or None to reuse `latest`."""
+    if latest is None:
+        return "no model"
+    if cfg.identity.retrain == "always":
+        return "retrain: always"
+    if cfg.identity.retrain == "never":
+        return None
+    if abs(n_records - latest.records) > cfg.identity.drift_share * max(latest.records, 1):
+        return "record count drift"
+    return None
+
+
+def train_model(session: Session, cfg: Config) -> tuple[Model, dict[str, Any]]:
+    """Train on the session's records and save `models_dir/model_<version>.json`."""
+    icfg = cfg.identity
+    rules, blocking = select_blocking_rules(session.records, session.n_records, icfg)
+    linker = Linker(session.records, build_settings(rules), log_level=logging.WARNING)
+    training = training_rules()
+    linker.training.estimate_probability_two_random_records_match(
+        training["deterministic"], recall=DETERMINISTIC_RECALL
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=icfg.u_max_pairs, seed=icfg.seed)
+    for rule in training["em"]:
+        if _pairs(session, rule) >= MIN_EM_PAIRS:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, max_pairs=icfg.em_max_pairs
+            )
+    model_dict = linker.misc.save_model_to_json()
+    text = json.dumps(model_dict, indent=2, sort_keys=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    version = f"{stamp}-{hashlib.sha256(text.encode()).hexdigest()[:8]}"
+    path = Path(cfg.models_dir) / f"model_{version}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return Model(version, path, session.n_records, tuple(blocking)), model_dict
+
+
+def _pairs(session: Session, rule) -> int:
+    [count] = count_comparisons_from_blocking_rules(
+        session.records, blocking_rules=rule, link_type="dedupe_only",
+        unique_id_column_name=UNIQUE_ID, record_sample_proportion=1.0,
+    )
+    return int(count["marginal_comparison_count"])
+
+
+def ensure_model(con: duckdb.DuckDBPyConnection, session: Session, cfg: Config,
+                 force: bool = False) -> Model:
+    """The model this run scores with: the latest one, or a freshly trained one."""
+    latest = latest_model(con)
+    reason = "requested" if force else retrain_reason(latest, session.n_records, cfg)
+    if reason is None:
+        return latest
+    log.info("training identity model (%s) on %d records", reason, session.n_records)
+    model, model_dict = train_model(session, cfg)
+    con.execute(
+        "INSERT INTO identity.models VALUES (?, ?, ?, ?, ?)",
+        [model.version, datetime.now(timezone.utc).replace(tzinfo=None), str(model.path),
+         model.records, json.dumps(model_dict, sort_keys=True)],
+    )
+    return model
+
+
+def retrain(con: duckdb.DuckDBPyConnection, cfg: Config) -> Model:
+    """Train a new model now, whatever the policy; the next `link()` relinks everything with it."""
+    with open_session(con, cfg.identity) as session:
+        return ensure_model(con, session, cfg, force=True)

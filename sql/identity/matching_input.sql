@@ -1,0 +1,61 @@
+-- The linkage input: staging.identity_records reduced to the columns the model compares.
+--
+-- Why NULL rather than drop: an identifier that staging flagged (junk, shared, invalid) or an
+-- address that could not be validated would otherwise chain unrelated people (a shop's
+-- phone number, a family mailbox, a PO box) into one customer. NULL means "no evidence".
+-- Same for any email/phone used in this run by more than {{ max_people }} distinct
+-- (first name, birth date) people: staging cannot see that across sources, this run can.
+-- match_hash fingerprints what the model sees, so an incremental run re-scores a record
+-- exactly when its matching view changed (including when another record made its email shared).
+WITH base AS (
+    SELECT
+        record_id,
+        source,
+        CASE WHEN first_name_flag = 'ok' THEN nullif(first_name_std, '') END AS first_name_std,
+        CASE WHEN last_name_flag = 'ok' THEN nullif(last_name_std, '') END AS last_name_std,
+        nullif(birth_name_std, '') AS birth_name_std,
+        birth_date,
+        CASE WHEN email_flag IN ('ok', 'corrected') THEN email END AS email,
+        CASE WHEN phone_flag = 'ok' THEN phone END AS phone,
+        address_status IN ('validated', 'corrected', 'foreign') AS address_usable,
+        street_number, street_name, postcode, city, commune_code, departement,
+        nullif(loyalty_id, '') AS loyalty_id,
+        nullif(account_id, '') AS account_id
+    FROM staging.identity_records
+),
+person AS (
+    SELECT *, coalesce(first_name_std, '?') || '|' || coalesce(CAST(birth_date AS VARCHAR), '?') AS person_key
+    FROM base
+),
+shared_email AS (
+    SELECT email FROM person WHERE email IS NOT NULL
+    GROUP BY email HAVING count(DISTINCT person_key) > {{ max_people }}
+),
+shared_phone AS (
+    SELECT phone FROM person WHERE phone IS NOT NULL
+    GROUP BY phone HAVING count(DISTINCT person_key) > {{ max_people }}
+),
+guarded AS (
+    SELECT
+        p.record_id, p.source, p.first_name_std, p.last_name_std, p.birth_name_std, p.birth_date,
+        CASE WHEN se.email IS NULL THEN p.email END AS email,
+        CASE WHEN sp.phone IS NULL THEN p.phone END AS phone,
+        CASE WHEN p.address_usable THEN nullif(p.street_number, '') END AS street_number,
+        CASE WHEN p.address_usable THEN nullif(p.street_name, '') END AS street_name,
+        CASE WHEN p.address_usable THEN nullif(p.postcode, '') END AS postcode,
+        CASE WHEN p.address_usable THEN nullif(p.city, '') END AS city,
+        CASE WHEN p.address_usable THEN nullif(p.commune_code, '') END AS commune_code,
+        CASE WHEN p.address_usable THEN nullif(p.departement, '') END AS departement,
+        p.loyalty_id, p.account_id
+    FROM person AS p
+    LEFT JOIN shared_email AS se ON se.email = p.email
+    LEFT JOIN shared_phone AS sp ON sp.phone = p.phone
+)
+SELECT
+    *,
+    split_part(email, '@', 1) AS email_local,
+    md5(to_json(struct_pack(
+        first_name_std, last_name_std, birth_name_std, birth_date, email, phone, street_number,
+        street_name, postcode, city, commune_code, departement, loyalty_id, account_id
+    ))) AS match_hash
+FROM guarded
