@@ -134,6 +134,9 @@ class IdentityConfig:
     drift_share: float = 0.25  # retrain when records grew/shrank by more than this share
     max_pairs_per_record: float = 200.0  # blocking guard (comparisons per record)
     shared_identifier_max_people: int = 3  # an email/phone used by more distinct names is junk
+    u_max_pairs: float = 1e6  # random pairs sampled to estimate u (training cost)
+    em_max_pairs: float = 2e6  # cap on blocked pairs per EM session (training cost)
+    seed: int = 42  # u sampling seed: the same data trains the same model
     duckdb: DuckDBSettings = field(default_factory=DuckDBSettings)
     spark: dict[str, Any] = field(default_factory=dict)
 
