@@ -70,10 +70,10 @@ _BIRTH_NAME_MATCH = (
 #   households and twins learns it is weak. A fixed 0 here would throw away the
 #   strongest remaining evidence for a record whose first name was mangled.
 _FIRST_NAMES_COMPATIBLE = (
-    "(first_name_std_l IS NULL OR first_name_std_r IS NULL"
-    " OR jaro_winkler_similarity(first_name_std_l, first_name_std_r) >= 0.8"
-    " OR jaro_winkler_similarity(first_name_std_l, last_name_std_r) >= 0.8"
-    " OR jaro_winkler_similarity(last_name_std_l, first_name_std_r) >= 0.8)"
+    "(first_name_check_l IS NULL OR first_name_check_r IS NULL"
+    " OR jaro_winkler_similarity(first_name_check_l, first_name_check_r) >= 0.8"
+    " OR jaro_winkler_similarity(first_name_check_l, last_name_check_r) >= 0.8"
+    " OR jaro_winkler_similarity(last_name_check_l, first_name_check_r) >= 0.8)"
 )
 
 
@@ -131,7 +131,7 @@ def birth_date_comparison() -> cl.CustomComparison:
         output_column_name="birth_date",
         comparison_levels=[
             cll.NullLevel("birth_date"),
-            *_split_by_first_name("birth_date_l = birth_date_r", "Same birth date", True),
+            *_split_by_first_name("birth_date_l = birth_date_r", "Same birth date", False),
             cll.CustomLevel(one_char, label_for_charts="One character or day/month swap"),
             cll.CustomLevel(
                 "date_trunc('month', birth_date_l) = date_trunc('month', birth_date_r)",
@@ -314,11 +314,10 @@ def training_rules() -> dict[str, list]:
 
     `deterministic`: pairs almost surely the same person, to estimate the prior match rate.
     `em`: EM sessions. Splink trains, in each session, only the comparisons that do not read a
-    blocked column; birth date and address levels read the names (household split), so they
-    are trained by the contact-point sessions. No session blocks on the address: its pairs
-    are mostly households, which EM learns as the "match" class, and then it rewards
-    different first names. A session whose rule finds too few pairs in this data (no emails
-    in a source mix) is skipped by `train.py`.
+    blocked column (the household split reads name copies, see matching_input.sql). No
+    session blocks on an address, email or phone: those pairs are mostly households, which EM
+    would learn as the "match" class, and then it would reward different first names.
+    A session whose rule finds too few pairs in this data is skipped by `train.py`.
     """
     return {
         "deterministic": [
@@ -329,7 +328,5 @@ def training_rules() -> dict[str, list]:
         "em": [
             block_on("birth_date"),
             block_on("first_name_std", "last_name_std"),
-            block_on("email"),
-            block_on("phone"),
         ],
     }

@@ -54,6 +54,11 @@ guarded AS (
 SELECT
     *,
     split_part(email, '@', 1) AS email_local,
+    -- Copies of the names for the household split in settings.py: Splink does not train a
+    -- comparison in an EM session blocked on a column it reads, and the split must not stop
+    -- birth date or email levels from being trained in the session blocked on names.
+    first_name_std AS first_name_check,
+    last_name_std AS last_name_check,
     md5(to_json(struct_pack(
         first_name_std, last_name_std, birth_name_std, birth_date, email, phone, street_number,
         street_name, postcode, city, commune_code, departement, loyalty_id, account_id
