@@ -1,0 +1,36 @@
+"""FEBRL benchmarks through the production settings builder (no FEBRL-specific settings).
+
+Full runs are slow-marked (`make test-slow`); the default suite runs FEBRL3's first 1000 records.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cdp_pipeline.identity.evaluate import evaluate
+from cdp_pipeline.identity.link import link
+from cdp_pipeline.warehouse import connect
+from tests.identity.febrl import load, write_febrl
+from tests.identity.records import make_config
+
+
+def _run(tmp_path, dataset: str, limit: int | None = None) -> dict:
+    cfg = make_config(tmp_path)
+    with connect(cfg.warehouse) as con:
+        write_febrl(con, load(dataset, limit), tmp_path / "truth.csv")
+        link(con, cfg, charts=False)
+        return evaluate(con, tmp_path / "truth.csv")
+
+
+def test_febrl3_sample(tmp_path):
+    result = _run(tmp_path, "febrl3", limit=1000)
+    assert result["records"] == 1000
+    assert result["precision"] >= 0.99 and result["recall"] >= 0.9, result
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dataset", ["febrl3", "febrl4"])
+def test_febrl_full(tmp_path, dataset):
+    result = _run(tmp_path, dataset)
+    print(dataset, {k: v for k, v in result.items() if k != "worst_clusters"})
+    assert result["f1"] >= 0.98, result
