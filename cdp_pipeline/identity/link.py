@@ -40,6 +40,7 @@ def link(con: duckdb.DuckDBPyConnection, cfg: Config, run_id: str | None = None,
     Writes identity.record_links, identity.customer_xref, identity.record_hashes (replaced)
     and appends identity.customer_id_redirects (and identity.models when it trains).
     `mode`: `auto` (incremental when possible) or `full`. Returns metrics without personal data.
+    With no input records nothing is written (mode `skipped`).
     """
     if mode not in ("auto", "full"):
         raise ValueError(f"mode must be auto or full, got {mode!r}")
@@ -49,6 +50,11 @@ def link(con: duckdb.DuckDBPyConnection, cfg: Config, run_id: str | None = None,
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     run_id = run_id or now.strftime("%Y%m%dT%H%M%S%f")
     with open_session(con, cfg.identity) as s:
+        if s.n_records == 0:
+            # An empty input is a broken feed far more often than a customer base that left:
+            # keep the previous identity tables rather than redirect every id to "removed".
+            log.warning("identity: no input records; identity tables left as they were")
+            return {"records": 0, "mode": "skipped"}
         model = ensure_model(con, s, cfg)
         linker = Linker(s.records, str(model.path), log_level=logging.WARNING)
         incremental = mode == "auto" and _previous_run_used(con, model)
