@@ -58,8 +58,9 @@ def link(con: duckdb.DuckDBPyConnection, cfg: Config, run_id: str | None = None,
         model = ensure_model(con, s, cfg)
         linker = Linker(s.records, str(model.path), log_level=logging.WARNING)
         incremental = mode == "auto" and _previous_run_used(con, model)
+        predictions, comparisons = None, None  # incremental runs draw no charts (see below)
         if incremental:
-            predictions, comparisons = _score_incremental(con, s, linker, cfg, run_id)
+            _score_incremental(con, s, linker, cfg, run_id)
         else:
             predictions, comparisons = _score_full(s, linker, cfg, run_id)
         s.mem.execute(
@@ -67,7 +68,7 @@ def link(con: duckdb.DuckDBPyConnection, cfg: Config, run_id: str | None = None,
             + render_sql("identity/deterministic_edges.sql", input=INPUT)
         )
         s.mem.execute(
-            f"INSERT INTO edges SELECT *, '{run_id}' FROM deterministic_edges"
+            "INSERT INTO edges SELECT *, ? FROM deterministic_edges", [run_id]
         )
         clusters = cluster_pairwise_predictions_at_threshold(
             s.records, s.register("edges"), s.db_api, node_id_column_name=UNIQUE_ID,
@@ -88,13 +89,13 @@ def _previous_run_used(con: duckdb.DuckDBPyConnection, model: Model) -> bool:
     return versions == {model.version}
 
 
-def _edges_sql(table: str, run_id: str) -> str:
+def _edges_sql(table: str) -> str:
     """Normalise a Splink prediction table to record_links columns, smaller id on the left."""
     return f"""
         SELECT least(record_id_l, record_id_r) AS record_id_l,
                greatest(record_id_l, record_id_r) AS record_id_r,
                match_weight, match_probability, CAST(match_key AS VARCHAR) AS match_key,
-               '{run_id}' AS run_id
+               $run_id AS run_id
         FROM {table}"""
 
 
@@ -104,13 +105,17 @@ def _score_full(s: Session, linker: Linker, cfg: Config, run_id: str) -> tuple[S
     predictions = linker.inference.predict(
         threshold_match_probability=cfg.identity.link_floor, warning_mode="never"
     )
-    s.mem.execute("CREATE OR REPLACE TABLE edges AS " + _edges_sql(predictions.physical_name, run_id))
+    s.mem.execute("CREATE OR REPLACE TABLE edges AS " + _edges_sql(predictions.physical_name), {"run_id": run_id})
     return predictions, comparisons
 
 
 def _score_incremental(con: duckdb.DuckDBPyConnection, s: Session, linker: Linker, cfg: Config,
-                       run_id: str) -> tuple[SplinkDataFrame | None, int | None]:
-    """Score only pairs that involve a new or changed record; keep the other edges."""
+                       run_id: str) -> None:
+    """Score only pairs that involve a new or changed record; keep the other edges.
+
+    No predictions table goes to the charts: it would hold only this night's pairs, and
+    cluster studio would draw clusters with missing edges. Charts come with full runs.
+    """
     copy_in(con, s.mem, "SELECT record_id, match_hash FROM identity.record_hashes", "prev_hashes")
     copy_in(
         con, s.mem,
@@ -129,21 +134,21 @@ def _score_incremental(con: duckdb.DuckDBPyConnection, s: Session, linker: Linke
         JOIN unchanged_records AS l ON l.record_id = e.record_id_l
         JOIN unchanged_records AS r ON r.record_id = e.record_id_r;
     """)
-    n_changed = int(s.mem.execute("SELECT count(*) FROM changed_records").fetchone()[0])
-    if n_changed == 0:
-        return None, None
+    if s.mem.execute("SELECT count(*) FROM changed_records").fetchone()[0]:
+        _score_changed(s, linker, cfg.identity.link_floor, run_id)
+
+
+def _score_changed(s: Session, linker: Linker, floor: float, run_id: str) -> None:
     for column in TF_COLUMNS:
         linker.table_management.compute_tf_table(column)
     changed = s.register("changed_records")
-    floor = cfg.identity.link_floor
     scored = [linker.inference.predict_within(changed, threshold_match_probability=floor, warning_mode="never")]
     if int(s.mem.execute("SELECT count(*) FROM unchanged_records").fetchone()[0]):
         scored.append(linker.inference.predict_between(
             s.register("unchanged_records"), changed, threshold_match_probability=floor, warning_mode="never"
         ))
     for predictions in scored:
-        s.mem.execute("INSERT INTO edges " + _edges_sql(predictions.physical_name, run_id))
-    return scored[-1], None
+        s.mem.execute("INSERT INTO edges " + _edges_sql(predictions.physical_name), {"run_id": run_id})
 
 
 def _assign_ids(con: duckdb.DuckDBPyConnection, s: Session, clusters: SplinkDataFrame,
@@ -160,19 +165,19 @@ def _assign_ids(con: duckdb.DuckDBPyConnection, s: Session, clusters: SplinkData
                     "customer_id": list(assignment.customer_of.values())})
     # Confidence that a record belongs to its customer: its best edge at/above the threshold
     # (edges that strong only join records of one cluster); 1.0 for a record alone.
-    sql = f"""
+    sql = """
         CREATE OR REPLACE TABLE new_assignment AS
         WITH ends AS (
-            SELECT record_id_l AS record_id, match_probability FROM edges WHERE match_probability >= {threshold}
+            SELECT record_id_l AS record_id, match_probability FROM edges WHERE match_probability >= $threshold
             UNION ALL
-            SELECT record_id_r, match_probability FROM edges WHERE match_probability >= {threshold}
+            SELECT record_id_r, match_probability FROM edges WHERE match_probability >= $threshold
         ),
         best AS (SELECT record_id, max(match_probability) AS p FROM ends GROUP BY record_id)
         SELECT i.record_id, i.customer_id, coalesce(b.p, 1.0) AS cluster_confidence
         FROM __ids AS i LEFT JOIN best AS b USING (record_id)
     """
     with registered(s.mem, "__ids", ids):
-        s.mem.execute(sql)
+        s.mem.execute(sql, {"threshold": threshold})
     return assignment
 
 
@@ -197,8 +202,8 @@ def _write_back(con: duckdb.DuckDBPyConnection, s: Session, model: Model, run_id
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute("CREATE OR REPLACE TABLE identity.record_links AS SELECT * FROM __links")
-            con.execute(render_sql("identity/write_xref.sql", model_version=model.version,
-                                   now=now.isoformat()))
+            con.execute(render_sql("identity/write_xref.sql"),
+                        {"model_version": model.version, "now": now})
             con.execute("INSERT INTO identity.customer_id_redirects SELECT * FROM __redirects")
             con.execute("CREATE OR REPLACE TABLE identity.record_hashes AS SELECT * FROM __hashes")
             con.execute("COMMIT")

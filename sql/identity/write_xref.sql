@@ -3,9 +3,9 @@
 -- can tell "re-confirmed" from "re-assigned".
 CREATE OR REPLACE TABLE identity.customer_xref AS
 SELECT r.record_id, r.source, r.source_record_id, a.customer_id, a.cluster_confidence,
-       '{{ model_version }}' AS model_version,
+       $model_version AS model_version,
        CASE WHEN p.customer_id = a.customer_id THEN p.assigned_at
-            ELSE CAST('{{ now }}' AS TIMESTAMP) END AS assigned_at
+            ELSE CAST($now AS TIMESTAMP) END AS assigned_at
 FROM new_assignment AS a
 JOIN staging.identity_records AS r USING (record_id)
 LEFT JOIN identity.customer_xref AS p USING (record_id);
