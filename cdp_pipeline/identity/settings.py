@@ -65,10 +65,12 @@ _BIRTH_NAME_MATCH = (
 # - Contact points (email, phone): agreement between different first names is treated like a
 #   missing value (weight 0). It says "same household", and one family mailbox must never be
 #   enough to merge two people.
-# - Birth date and address: the "other first name" level keeps its own learned weight. Data
-#   where first names are often re-typed or replaced learns it is evidence; data with
-#   households and twins learns it is weak. A fixed 0 here would throw away the
-#   strongest remaining evidence for a record whose first name was mangled.
+# - Address: the "other first name" level keeps its own learned weight; a fixed 0 would throw
+#   away the strongest remaining evidence for a record whose first name was mangled.
+# - Birth date: between different first names it is evidence only when the two records do
+#   not also share the home address; same birth date + same address + other first name is
+#   the signature of twins, and weighs 0.
+_SAME_HOME = "street_number_l = street_number_r AND street_name_l = street_name_r"
 _FIRST_NAMES_COMPATIBLE = (
     "(first_name_check_l IS NULL OR first_name_check_r IS NULL"
     " OR jaro_winkler_similarity(first_name_check_l, first_name_check_r) >= 0.8"
@@ -121,6 +123,7 @@ def last_name_comparison() -> cl.CustomComparison:
 
 
 def birth_date_comparison() -> cl.CustomComparison:
+    same = "birth_date_l = birth_date_r"
     as_text = "strftime(birth_date_{side}, '%Y%m%d')"
     one_char = (
         f"damerau_levenshtein({as_text.format(side='l')}, {as_text.format(side='r')}) <= 1"
@@ -131,7 +134,11 @@ def birth_date_comparison() -> cl.CustomComparison:
         output_column_name="birth_date",
         comparison_levels=[
             cll.NullLevel("birth_date"),
-            *_split_by_first_name("birth_date_l = birth_date_r", "Same birth date", False),
+            cll.CustomLevel(f"{same} AND {_FIRST_NAMES_COMPATIBLE}", label_for_charts="Same birth date"),
+            cll.CustomLevel(
+                f"{same} AND {_SAME_HOME}", label_for_charts="Same birth date and home, other first name",
+            ).configure(is_null_level=True),
+            cll.CustomLevel(same, label_for_charts="Same birth date, other first name"),
             cll.CustomLevel(one_char, label_for_charts="One character or day/month swap"),
             cll.CustomLevel(
                 "date_trunc('month', birth_date_l) = date_trunc('month', birth_date_r)",
