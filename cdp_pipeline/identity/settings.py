@@ -156,10 +156,6 @@ def email_comparison() -> cl.CustomComparison:
             cll.NullLevel("email"),
             *_split_by_first_name("email_l = email_r", "Same email", False),
             *_split_by_first_name("email_local_l = email_local_r", "Same local part", False),
-            cll.CustomLevel(
-                f"jaro_winkler_similarity(email_l, email_r) >= 0.92 AND {_FIRST_NAMES_COMPATIBLE}",
-                label_for_charts="Similar email",
-            ),
             cll.ElseLevel(),
         ],
     )
@@ -324,7 +320,9 @@ def training_rules() -> dict[str, list]:
     `em`: EM sessions. Splink trains, in each session, only the comparisons that do not read a
     blocked column (the household split reads name copies, see matching_input.sql). No
     session blocks on an address, email or phone: those pairs are mostly households, which EM
-    would learn as the "match" class, and then it would reward different first names.
+    would learn as the "match" class, and then it would reward different first names. The
+    name session also blocks on postcode: namesakes (JEAN MARTIN) would otherwise teach EM
+    that a different birth date is normal for a match.
     A session whose rule finds too few pairs in this data is skipped by `train.py`.
     """
     return {
@@ -335,6 +333,6 @@ def training_rules() -> dict[str, list]:
         ],
         "em": [
             block_on("birth_date"),
-            block_on("first_name_std", "last_name_std"),
+            block_on("first_name_std", "last_name_std", "postcode"),
         ],
     }
