@@ -257,6 +257,7 @@ def candidate_blocking_rules() -> list[BlockingRuleCreator]:
         block_on("birth_date", "city"),
         block_on("birth_date"),
         block_on("postcode", "street_number"),
+        block_on("first_name_std", "postcode"),
         block_on("birth_name_std", "first_name_std"),
         CustomRule(
             "l.first_name_std = r.last_name_std AND l.last_name_std = r.first_name_std",

@@ -33,4 +33,4 @@ def test_febrl3_sample(tmp_path):
 def test_febrl_full(tmp_path, dataset):
     result = _run(tmp_path, dataset)
     print(dataset, {k: v for k, v in result.items() if k != "worst_clusters"})
-    assert result["f1"] >= 0.98, result
+    assert result["f1"] >= {"febrl3": 0.995, "febrl4": 0.99}[dataset], result
