@@ -267,37 +267,44 @@ def candidate_blocking_rules() -> list[BlockingRuleCreator]:
     ]
 
 
+def count_pairs(records: SplinkDataFrame, rule: BlockingRuleCreator, n_records: int) -> int:
+    """Pairs a rule generates on its own: exact on small data, sampled estimate on large."""
+    [count] = count_comparisons_from_blocking_rules(
+        records,
+        blocking_rules=rule,
+        link_type="dedupe_only",
+        unique_id_column_name=UNIQUE_ID,
+        record_sample_proportion=min(1.0, _EXACT_COUNT_MAX_RECORDS / max(n_records, 1)),
+    )
+    return int(count["marginal_comparison_count"])
+
+
 def select_blocking_rules(
     records: SplinkDataFrame, n_records: int, cfg: IdentityConfig
 ) -> tuple[list[BlockingRuleCreator], list[dict[str, Any]]]:
-    """Keep the candidate rules whose own comparison count stays within budget.
+    """Keep candidate rules, in priority order, while their comparisons fit the budget.
 
-    Returns the kept rules and one summary row per candidate (rule text, comparisons,
-    comparisons per record, kept): counts only, safe for run metadata.
+    The budget is `max_pairs_per_record` comparisons per record for all kept rules together
+    (each rule counted on its own, so overlaps make the bound conservative). Returns the kept
+    rules and one summary row per candidate: counts and rule text only, safe for metadata.
     """
-    proportion = min(1.0, _EXACT_COUNT_MAX_RECORDS / max(n_records, 1))
+    n = max(n_records, 1)
+    budget = cfg.max_pairs_per_record * n
+    spent = 0
     kept: list[BlockingRuleCreator] = []
     summary: list[dict[str, Any]] = []
     for rule in candidate_blocking_rules():
-        [count] = count_comparisons_from_blocking_rules(
-            records,
-            blocking_rules=rule,
-            link_type="dedupe_only",
-            unique_id_column_name=UNIQUE_ID,
-            record_sample_proportion=proportion,
-        )
-        pairs = int(count["marginal_comparison_count"])
-        per_record = pairs / max(n_records, 1)
-        ok = per_record <= cfg.max_pairs_per_record
-        summary.append(
-            {"rule": count["blocking_rule"], "comparisons": pairs,
-             "comparisons_per_record": round(per_record, 2), "kept": ok}
-        )
+        pairs = count_pairs(records, rule, n_records)
+        text = rule.get_blocking_rule("duckdb").blocking_rule_sql
+        ok = spent + pairs <= budget
         if ok:
+            spent += pairs
             kept.append(rule)
         else:
-            log.warning("blocking rule dropped: %.1f comparisons per record (%s)",
-                        per_record, count["blocking_rule"])
+            log.warning("blocking rule dropped: %.1f comparisons per record over budget (%s)",
+                        pairs / n, text)
+        summary.append({"rule": text, "comparisons": pairs,
+                        "comparisons_per_record": round(pairs / n, 2), "kept": ok})
     return kept, summary
 
 

@@ -22,13 +22,12 @@ from typing import Any
 
 import duckdb
 from splink import Linker
-from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
 from cdp_pipeline.config import Config
 from cdp_pipeline.identity.session import Session, open_session
 from cdp_pipeline.identity.settings import (
-    UNIQUE_ID,
     build_settings,
+    count_pairs,
     select_blocking_rules,
     training_rules,
 )
@@ -85,7 +84,7 @@ def train_model(session: Session, cfg: Config) -> tuple[Model, dict[str, Any]]:
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=icfg.u_max_pairs, seed=icfg.seed)
     for rule in training["em"]:
-        if _pairs(session, rule) >= MIN_EM_PAIRS:
+        if count_pairs(session.records, rule, session.n_records) >= MIN_EM_PAIRS:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, max_pairs=icfg.em_max_pairs
             )
@@ -97,14 +96,6 @@ def train_model(session: Session, cfg: Config) -> tuple[Model, dict[str, Any]]:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return Model(version, path, session.n_records, tuple(blocking)), model_dict
-
-
-def _pairs(session: Session, rule) -> int:
-    [count] = count_comparisons_from_blocking_rules(
-        session.records, blocking_rules=rule, link_type="dedupe_only",
-        unique_id_column_name=UNIQUE_ID, record_sample_proportion=1.0,
-    )
-    return int(count["marginal_comparison_count"])
 
 
 def ensure_model(con: duckdb.DuckDBPyConnection, session: Session, cfg: Config,
