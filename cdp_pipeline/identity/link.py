@@ -44,6 +44,8 @@ def link(con: duckdb.DuckDBPyConnection, cfg: Config, run_id: str | None = None,
     """
     if mode not in ("auto", "full"):
         raise ValueError(f"mode must be auto or full, got {mode!r}")
+    if cfg.identity.backend != "duckdb":
+        raise NotImplementedError("identity.backend: only duckdb is implemented")
     if cfg.identity.match_threshold < cfg.identity.link_floor:
         raise ValueError("identity.match_threshold must be >= identity.link_floor")
     run_sql_file(con, "identity/tables.sql")
@@ -64,11 +66,8 @@ def link(con: duckdb.DuckDBPyConnection, cfg: Config, run_id: str | None = None,
         else:
             predictions, comparisons = _score_full(s, linker, cfg, run_id)
         s.mem.execute(
-            "CREATE OR REPLACE TABLE deterministic_edges AS "
-            + render_sql("identity/deterministic_edges.sql", input=INPUT)
-        )
-        s.mem.execute(
-            "INSERT INTO edges SELECT *, ? FROM deterministic_edges", [run_id]
+            f"INSERT INTO edges SELECT *, $run_id FROM ({render_sql('identity/deterministic_edges.sql', input=INPUT)})",
+            {"run_id": run_id},
         )
         clusters = cluster_pairwise_predictions_at_threshold(
             s.records, s.register("edges"), s.db_api, node_id_column_name=UNIQUE_ID,
@@ -78,7 +77,8 @@ def link(con: duckdb.DuckDBPyConnection, cfg: Config, run_id: str | None = None,
         _write_back(con, s, model, run_id, now, assignment)
         metrics = linkage_metrics(s.mem, clusters.physical_name, s.n_records, comparisons)
         metrics.update(mode="incremental" if incremental else "full", model_version=model.version,
-                       model_blocking=list(model.blocking), redirects=len(assignment.redirects))
+                       model_trained=bool(model.blocking), blocking_rules=list(model.blocking),
+                       redirects=len(assignment.redirects))
         if charts and predictions is not None:
             metrics["artifacts"] = write_charts(linker, s, predictions, clusters, cfg.artifacts_dir)
     return metrics
@@ -100,8 +100,10 @@ def _edges_sql(table: str) -> str:
 
 
 def _score_full(s: Session, linker: Linker, cfg: Config, run_id: str) -> tuple[SplinkDataFrame, int]:
+    """Block once (the count is a run metric), then score exactly those pairs."""
     blocked = linker.inference.compute_blocked_pairs_for_predict()
     comparisons = int(s.mem.execute(f"SELECT count(*) FROM {blocked.physical_name}").fetchone()[0])
+    linker.table_management.register_blocked_pairs_for_predict(blocked)
     predictions = linker.inference.predict(
         threshold_match_probability=cfg.identity.link_floor, warning_mode="never"
     )
