@@ -20,8 +20,9 @@ from cdp_pipeline.identity.session import Session
 SIZE_BUCKETS = "CASE WHEN n >= 10 THEN '10+' WHEN n >= 5 THEN '5-9' ELSE CAST(n AS VARCHAR) END"
 
 
-def linkage_metrics(mem: duckdb.DuckDBPyConnection, clusters_table: str, n_records: int,
-                    comparisons: int | None) -> dict[str, Any]:
+def linkage_metrics(mem: duckdb.DuckDBPyConnection, clusters_table: str, edges_table: str,
+                    n_records: int, comparisons: int | None) -> dict[str, Any]:
+    """Counts and sizes only. `comparisons` is None on incremental runs (nothing re-blocked)."""
     sizes = f"SELECT cluster_id, count(*) AS n FROM {clusters_table} GROUP BY cluster_id"
     n_clusters, n_singletons = mem.execute(
         f"SELECT count(*), count(*) FILTER (WHERE n = 1) FROM ({sizes})").fetchone()
@@ -29,7 +30,7 @@ def linkage_metrics(mem: duckdb.DuckDBPyConnection, clusters_table: str, n_recor
         f"SELECT {SIZE_BUCKETS} AS b, count(*) FROM ({sizes}) GROUP BY b ORDER BY min(n)").fetchall())
     largest = [n for (n,) in mem.execute(f"SELECT n FROM ({sizes}) ORDER BY n DESC LIMIT 5").fetchall()]
     links, above = mem.execute(
-        "SELECT count(*), count(*) FILTER (WHERE match_key NOT LIKE 'deterministic:%') FROM edges"
+        f"SELECT count(*), count(*) FILTER (WHERE match_key NOT LIKE 'deterministic:%') FROM {edges_table}"
     ).fetchone()
     return {
         "records": n_records,

@@ -75,7 +75,7 @@ def link(con: duckdb.DuckDBPyConnection, cfg: Config, run_id: str | None = None,
         )
         assignment = _assign_ids(con, s, clusters, cfg.identity.match_threshold)
         _write_back(con, s, model, run_id, now, assignment)
-        metrics = linkage_metrics(s.mem, clusters.physical_name, s.n_records, comparisons)
+        metrics = linkage_metrics(s.mem, clusters.physical_name, "edges", s.n_records, comparisons)
         metrics.update(mode="incremental" if incremental else "full", model_version=model.version,
                        model_trained=bool(model.blocking), blocking_rules=list(model.blocking),
                        redirects=len(assignment.redirects))

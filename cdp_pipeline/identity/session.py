@@ -46,10 +46,9 @@ def registered(con: duckdb.DuckDBPyConnection, name: str, data: pa.Table) -> Ite
         con.unregister(name)
 
 
-def copy_in(source: duckdb.DuckDBPyConnection, mem: duckdb.DuckDBPyConnection,
-            sql: str, table: str, params: list | None = None) -> None:
+def copy_in(source: duckdb.DuckDBPyConnection, mem: duckdb.DuckDBPyConnection, sql: str, table: str) -> None:
     """Materialise a query on `source` as `table` in `mem`, through Arrow."""
-    with registered(mem, "__copy_in", source.execute(sql, params or []).fetch_arrow_table()):
+    with registered(mem, "__copy_in", source.execute(sql).fetch_arrow_table()):
         mem.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM __copy_in")
 
 
