@@ -115,7 +115,7 @@ def synthetic_people(n_people: int, seed: int = 7) -> tuple[list[dict[str, Any]]
         family_email = f"famille.{last.lower().replace(' ', '')}{rng.randint(1, 99)}@orange.fr"
         twins_born = date(1960, 1, 1) + timedelta(days=rng.randint(0, 20000))
         size = rng.choice([1, 1, 2, 2, 3, 4])
-        twins = size >= 3 and rng.random() < 0.2
+        twins = size >= 3 and rng.random() < 0.05
         for k in range(size):
             person += 1
             first = rng.choice(FIRST)
