@@ -74,8 +74,8 @@ _SAME_HOME = "street_number_l = street_number_r AND street_name_l = street_name_
 _FIRST_NAMES_COMPATIBLE = (
     "(first_name_check_l IS NULL OR first_name_check_r IS NULL"
     " OR jaro_winkler_similarity(first_name_check_l, first_name_check_r) >= 0.8"
-    " OR jaro_winkler_similarity(first_name_check_l, last_name_check_r) >= 0.8"
-    " OR jaro_winkler_similarity(last_name_check_l, first_name_check_r) >= 0.8)"
+    " OR (jaro_winkler_similarity(first_name_check_l, last_name_check_r) >= 0.9"
+    " AND jaro_winkler_similarity(last_name_check_l, first_name_check_r) >= 0.9))"
 )
 
 

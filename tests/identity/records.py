@@ -162,7 +162,7 @@ def _damage(rng: random.Random, rec: dict[str, Any], me: dict[str, Any]) -> None
             rec.update(street_number=str(rng.randint(1, 150)), street_name=rng.choice(STREETS),
                        postcode=place[0], city=place[1], commune_code=place[2], departement=place[3])
         elif kind == "dob":
-            rec["birth_date"] = me["birth_date"] + timedelta(days=rng.choice([1, -1, 10, 30]))
+            rec["birth_date"] = me["birth_date"] + timedelta(days=rng.choice([1, -1, 10, -10]))
         else:
             for c in ("street_number", "street_name", "postcode", "city", "commune_code", "departement"):
                 rec[c] = None
