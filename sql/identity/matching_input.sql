@@ -3,8 +3,9 @@
 -- Why NULL rather than drop: an identifier that staging flagged (junk, shared, invalid) or an
 -- address that could not be validated would otherwise chain unrelated people (a shop's
 -- phone number, a family mailbox, a PO box) into one customer. NULL means "no evidence".
--- Same for any email/phone used in this run by more than {{ max_people }} distinct
--- (first name, birth date) people: staging cannot see that across sources, this run can.
+-- Same for any email, phone, loyalty or account id used in this run by more than
+-- {{ max_people }} distinct (first name, birth date) people: staging cannot see that across
+-- sources, this run can.
 -- match_hash fingerprints what the model sees, so an incremental run re-scores a record
 -- exactly when its matching view changed (including when another record made its email shared).
 WITH base AS (
@@ -27,29 +28,31 @@ person AS (
     SELECT *, coalesce(first_name_std, '?') || '|' || coalesce(CAST(birth_date AS VARCHAR), '?') AS person_key
     FROM base
 ),
-shared_email AS (
-    SELECT email FROM person WHERE email IS NOT NULL
-    GROUP BY email HAVING count(DISTINCT person_key) > {{ max_people }}
-),
-shared_phone AS (
-    SELECT phone FROM person WHERE phone IS NOT NULL
-    GROUP BY phone HAVING count(DISTINCT person_key) > {{ max_people }}
+-- Identifiers used by too many distinct people in this run: a shop's phone, a generic
+-- mailbox, the store's "no card" loyalty number typed at the till for anonymous buyers.
+shared AS (
+    SELECT kind, value
+    FROM (UNPIVOT (SELECT person_key, email, phone, loyalty_id, account_id FROM person)
+          ON email, phone, loyalty_id, account_id INTO NAME kind VALUE value)
+    GROUP BY kind, value
+    HAVING count(DISTINCT person_key) > {{ max_people }}
 ),
 guarded AS (
     SELECT
         p.record_id, p.source, p.first_name_std, p.last_name_std, p.birth_name_std, p.birth_date,
-        CASE WHEN se.email IS NULL THEN p.email END AS email,
-        CASE WHEN sp.phone IS NULL THEN p.phone END AS phone,
+        CASE WHEN p.email NOT IN (SELECT value FROM shared WHERE kind = 'email') THEN p.email END AS email,
+        CASE WHEN p.phone NOT IN (SELECT value FROM shared WHERE kind = 'phone') THEN p.phone END AS phone,
         CASE WHEN p.address_usable THEN nullif(p.street_number, '') END AS street_number,
         CASE WHEN p.address_usable THEN nullif(p.street_name, '') END AS street_name,
         CASE WHEN p.address_usable THEN nullif(p.postcode, '') END AS postcode,
         CASE WHEN p.address_usable THEN nullif(p.city, '') END AS city,
         CASE WHEN p.address_usable THEN nullif(p.commune_code, '') END AS commune_code,
         CASE WHEN p.address_usable THEN nullif(p.departement, '') END AS departement,
-        p.loyalty_id, p.account_id
+        CASE WHEN p.loyalty_id NOT IN (SELECT value FROM shared WHERE kind = 'loyalty_id')
+             THEN p.loyalty_id END AS loyalty_id,
+        CASE WHEN p.account_id NOT IN (SELECT value FROM shared WHERE kind = 'account_id')
+             THEN p.account_id END AS account_id
     FROM person AS p
-    LEFT JOIN shared_email AS se ON se.email = p.email
-    LEFT JOIN shared_phone AS sp ON sp.phone = p.phone
 )
 SELECT
     *,

@@ -25,7 +25,7 @@ def _matching_view(tmp_path, rows, **identity):
         write_records(con, rows)
         with open_session(con, cfg.identity) as s:
             return {r[0]: r[1:] for r in s.mem.execute(
-                "SELECT record_id, email, phone, street_name, postcode, match_hash FROM identity_input"
+                "SELECT record_id, email, phone, street_name, postcode, match_hash, loyalty_id FROM identity_input"
             ).fetchall()}
 
 
@@ -40,10 +40,10 @@ def test_flagged_identifiers_are_nulled(tmp_path):
 
 
 def test_identifier_shared_by_too_many_people_is_nulled(tmp_path):
-    shop = {"email": "contact@boutique.fr", "phone": "+33622222222"}
+    shop = {"email": "contact@boutique.fr", "phone": "+33622222222", "loyalty_id": "STORE-CARD"}
     rows = [_person(i, **shop) for i in range(4)] + [_person(10, email="me@x.fr"), _person(11, email="me@x.fr")]
     view = _matching_view(tmp_path, rows, shared_identifier_max_people=3)
-    assert all(view[f"pos:{i}"][:2] == (None, None) for i in range(4))
+    assert all(view[f"pos:{i}"][:2] == (None, None) and view[f"pos:{i}"][5] is None for i in range(4))
     assert view["pos:10"][0] == "me@x.fr"
 
 
