@@ -84,10 +84,17 @@ def train_model(session: Session, cfg: Config) -> tuple[Model, dict[str, Any]]:
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=icfg.u_max_pairs, seed=icfg.seed)
     for rule in training["em"]:
-        if count_pairs(session.records, rule, session.n_records) >= MIN_EM_PAIRS:
+        if count_pairs(session.records, rule, session.n_records) < MIN_EM_PAIRS:
+            continue
+        try:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, max_pairs=icfg.em_max_pairs
             )
+        except ValueError:
+            # On small or very clean data EM can push an m value to 0.0 (underflow), which
+            # Splink refuses; the session is skipped and its comparisons keep earlier values.
+            log.warning("EM session skipped: an m probability underflowed (%s)",
+                        rule.get_blocking_rule("duckdb").blocking_rule_sql)
     model_dict = linker.misc.save_model_to_json()
     text = json.dumps(model_dict, indent=2, sort_keys=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")

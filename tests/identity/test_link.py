@@ -127,3 +127,23 @@ def test_model_is_reused_then_retrained(linked):
     new = retrain(con, cfg)
     assert new.version != first.version and latest_model(con).version == new.version
     assert link(con, cfg, charts=False)["mode"] == "full"  # scores of two models never mix
+
+
+def test_small_input_still_links(tmp_path):
+    """EM can underflow on little data; the run must still produce a complete xref."""
+    cfg = make_config(tmp_path)
+    rows, _ = synthetic_people(100)
+    with connect(cfg.warehouse) as con:
+        write_records(con, rows)
+        metrics = link(con, cfg, charts=False)
+        assert metrics["records"] == len(rows)
+        assert con.execute("SELECT count(*) FROM identity.customer_xref").fetchone()[0] == len(rows)
+        tables = {t for (t,) in con.execute("SELECT table_schema || '.' || table_name FROM information_schema.tables")}
+        assert not any("splink" in t for t in tables), "Splink scratch tables must stay out of the warehouse"
+
+
+def test_empty_input_leaves_tables_alone(tmp_path):
+    cfg = make_config(tmp_path)
+    with connect(cfg.warehouse) as con:
+        write_records(con, [])
+        assert link(con, cfg) == {"records": 0, "mode": "skipped"}
