@@ -138,7 +138,7 @@ def test_small_input_still_links(tmp_path):
         metrics = link(con, cfg, charts=False)
         assert metrics["records"] == len(rows)
         assert con.execute("SELECT count(*) FROM identity.customer_xref").fetchone()[0] == len(rows)
-        tables = {t for (t,) in con.execute("SELECT table_schema || '.' || table_name FROM information_schema.tables")}
+        tables = {t for (t,) in con.execute("SELECT table_schema || '.' || table_name FROM information_schema.tables").fetchall()}
         assert not any("splink" in t for t in tables), "Splink scratch tables must stay out of the warehouse"
 
 
