@@ -1,0 +1,12 @@
+"""Standardisers: pure functions over distinct values, with French rules for FR records.
+
+Entry points: `standardise_customers` (a whole customers extract), `standardise_emails`,
+`standardise_phones` (contact points of consent events and suppressions) and `postal_key`
+(a one-line postal address as golden records and NPAI returns share it).
+"""
+
+from cdp_pipeline.standardise.addresses import postal_key, standardise_address
+from cdp_pipeline.standardise.emails import standardise_emails
+from cdp_pipeline.standardise.phones import standardise_phones
+
+__all__ = ["postal_key", "standardise_address", "standardise_emails", "standardise_phones"]
