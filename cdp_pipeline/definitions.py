@@ -17,7 +17,9 @@ from dagster import (
     in_process_executor,
 )
 
+from cdp_pipeline.assets.identity import identity_assets
 from cdp_pipeline.assets.ingest import ingest_assets
+from cdp_pipeline.assets.publish import publish_asset
 from cdp_pipeline.assets.staging import staging_assets
 from cdp_pipeline.config import Config, load_config
 from cdp_pipeline.resources import Warehouse
@@ -30,7 +32,9 @@ def build_definitions(cfg: Config) -> Definitions:
     assets = [
         *ingest_assets(cfg),          # raw.<source>, gdpr.erasure_requests (ingest)
         *staging_assets(cfg),         # staging.* (standardise)
+        *identity_assets,             # identity.* (Splink, stable customer_ids)
     ]
+    assets.append(publish_asset([key for a in assets for key in a.keys]))  # bi.published_warehouse, last
     # One writer on the DuckDB file: the whole graph runs in one process, one step at a time.
     nightly = define_asset_job(
         NIGHTLY_JOB,

@@ -49,8 +49,12 @@ def _failure_message(result) -> str:
     for event in result.all_events:
         if event.is_step_failure:
             error = event.step_failure_data.error
+            while error is not None and error.cause is not None and "DagsterExecutionStepExecutionError" in (
+                error.cls_name or ""
+            ):
+                error = error.cause  # the user-code error, not Dagster's wrapper
             message = error.message.strip().splitlines()[0] if error and error.message else "failed"
-            return f"{event.step_key}: {message}"
+            return f"{event.step_key.replace('__', '/')}: {message.removeprefix('dagster._core.definitions.events.')}"
     return "run failed (see the Dagster UI for the run's logs)"
 
 
@@ -70,7 +74,7 @@ def layer_counts(warehouse: Path) -> dict[str, int]:
     return counts
 
 
-def run_pipeline(cfg: Config, selection: str | None = None) -> Outcome:
+def run_pipeline(cfg: Config, selection: str | None = None, log_level: str = "CRITICAL") -> Outcome:
     from cdp_pipeline.definitions import NIGHTLY_JOB, build_definitions
 
     defs = build_definitions(cfg)
@@ -81,6 +85,8 @@ def run_pipeline(cfg: Config, selection: str | None = None) -> Outcome:
             raise_on_error=False,
             asset_selection=_selection(defs, selection) if selection else None,
             tags={"cdp/trigger": "cli"},
+            # The run's full log (tracebacks included) is in the Dagster UI; the terminal gets a summary.
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
         )
     outcome = Outcome(success=result.success, run_id=result.run_id)
     if not result.success:

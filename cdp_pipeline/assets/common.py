@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import duckdb
-from dagster import MaterializeResult, MetadataValue, TableColumn, TableSchema
+from dagster import AssetKey, MaterializeResult, MetadataValue, TableColumn, TableSchema
 
 OWNERS = ["team:data-engineering"]
 
@@ -19,7 +19,8 @@ def table_schema(con: duckdb.DuckDBPyConnection, qualified: str) -> TableSchema:
     return TableSchema(columns=[TableColumn(n, t, description=d) for n, t, d in rows])
 
 
-def table_result(con: duckdb.DuckDBPyConnection, tables: list[str], **counts: int | float | str) -> MaterializeResult:
+def table_result(con: duckdb.DuckDBPyConnection, tables: list[str], asset_key: AssetKey | None = None,
+                 **counts) -> MaterializeResult:
     """Row count + column schema of the asset's table(s) and extra counts, as UI metadata."""
     main = tables[0]
     metadata: dict = {
@@ -31,4 +32,4 @@ def table_result(con: duckdb.DuckDBPyConnection, tables: list[str], **counts: in
         metadata[f"rows {extra}"] = int(con.execute(f"SELECT count(*) FROM {extra}").fetchone()[0])
     for key, value in counts.items():
         metadata[key] = value
-    return MaterializeResult(metadata=metadata)
+    return MaterializeResult(asset_key=asset_key, metadata=metadata)

@@ -4,7 +4,6 @@ The assets are generated from the config, so adding a channel is a YAML edit. Ea
 accounted for in `audit.file_loads` and rows it can't use go to `quarantine.rejected_rows`.
 """
 
-from __future__ import annotations
 
 from dagster import AssetExecutionContext, AssetsDefinition, Failure, MaterializeResult, asset
 

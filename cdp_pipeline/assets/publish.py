@@ -1,6 +1,5 @@
 """Publish group: the BI warehouse file, swapped in atomically at the end of a successful run."""
 
-from __future__ import annotations
 
 from dagster import AssetKey, AssetsDefinition, MaterializeResult, MetadataValue, asset
 

@@ -1,6 +1,5 @@
 """Staging group: typed, standardised tables; the union of identity records the linkage reads."""
 
-from __future__ import annotations
 
 from dagster import AssetKey, AssetsDefinition, MaterializeResult, asset
 
@@ -68,7 +67,7 @@ def staging_assets(cfg: Config) -> list[AssetsDefinition]:
 
     def simple(name: str, kind: str, builder, description: str) -> AssetsDefinition:
         @asset(key=["staging", name], deps=of_kind(kind) + [ERASURE], group_name="staging", kinds={"duckdb"},
-               owners=OWNERS, description=description, name=name)
+               owners=OWNERS, description=description)
         def _build(warehouse: Warehouse) -> MaterializeResult:
             with warehouse.connect() as con:
                 builder(con, warehouse.cfg)

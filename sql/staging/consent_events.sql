@@ -7,7 +7,7 @@ WITH src AS (
 SELECT
     md5(concat_ws('|', s.source, s._file, s._line))                   AS event_id,
     s.source,
-    cdp_parse_ts(s.event_ts, s._ts_format, s._date_format)            AS event_ts,
+    s.event_ts            AS event_ts,
     cdp_channel(s.channel)                                            AS channel,
     lower(trim(s.purpose))                                            AS purpose,
     cdp_consent_status(s.status)                                      AS status,

@@ -7,7 +7,7 @@ SELECT
     source,
     contact_id,
     customer_source || ':' || customer_record_id                AS customer_record_key,
-    cdp_parse_ts(contact_ts, _ts_format, _date_format)          AS contact_ts,
+    contact_ts          AS contact_ts,
     lower(channel)                                              AS channel,
     reason,
     outcome,

@@ -16,7 +16,7 @@ SELECT DISTINCT ON (s.source, contact_point, channel, reason)
     s.contact_point                                                   AS contact_point_raw,
     cdp_channel(s.channel)                                            AS channel,
     cdp_suppression_reason(s.reason)                                  AS reason,
-    cdp_parse_ts(s.event_ts, s._ts_format, s._date_format)            AS event_ts,
+    s.event_ts            AS event_ts,
     s._loaded_at                                                      AS loaded_at
 FROM src AS s
 LEFT JOIN _email_map AS e ON e.email_raw = s.contact_point
