@@ -56,6 +56,35 @@ def cmd_generate(args) -> int:
     return 0
 
 
+def cmd_evaluate(args) -> int:
+    from cdp_pipeline.identity.evaluate import evaluate
+    from cdp_pipeline.warehouse import connect
+
+    cfg = load_config(_use_config(args))
+    with connect(cfg.warehouse, read_only=True) as con:
+        report = evaluate(con, args.truth, worst=args.worst)
+    worst = report.pop("worst_clusters", [])
+    for key, value in report.items():
+        print(f"{key:>20}: {value:.4f}" if isinstance(value, float) else f"{key:>20}: {value}")
+    if worst:
+        print("worst clusters (customer_id, records, true persons, wrongly merged pairs):")
+        for row in worst:
+            print(f"  {row['customer_id']}, {row['records']}, {row['persons']}, {row['false_pairs']}")
+    return 0
+
+
+def cmd_retrain(args) -> int:
+    from cdp_pipeline.identity.train import retrain
+    from cdp_pipeline.warehouse import connect
+
+    cfg = load_config(_use_config(args))
+    with connect(cfg.warehouse) as con:
+        model = retrain(con, cfg)
+    print(f"trained model {model.version} on {model.records:,} records -> {model.path}")
+    print("the next `cdp run` relinks every record with it")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cdp", description="cdp_pipeline: batch Customer Data Platform")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -72,6 +101,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--increment", type=int, default=0, help="k>0: write delta batch k (new + edited records)")
     p.add_argument("--delta-share", type=float, default=0.01)
     p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("evaluate", help="score the clustering against a ground-truth file")
+    _config_arg(p)
+    p.add_argument("--truth", required=True, help="CSV with source, source_record_id, person_id")
+    p.add_argument("--worst", type=int, default=10, help="how many worst clusters to list (by id only)")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("retrain", help="train a new Splink model now (next run relinks everything)")
+    _config_arg(p)
+    p.set_defaults(func=cmd_retrain)
     return parser
 
 
