@@ -109,7 +109,9 @@ def new_email(rng: random.Random, reg: Registry, first: str, last: str, birth: d
 
 def new_mobile(rng: random.Random, reg: Registry) -> str:
     while True:
-        number = rng.choice("67") + f"{rng.randrange(10**8):08d}"
+        # allocated metropolitan mobile ranges: 060-068 and 073-078 (069x is overseas, 070-072 unallocated)
+        head = rng.choice(("6" + str(rng.randint(0, 8)), "7" + str(rng.randint(3, 8))))
+        number = head + f"{rng.randrange(10**7):07d}"
         if reg.claim(number):
             return "0" + number
 
@@ -123,6 +125,14 @@ def new_landline(rng: random.Random, reg: Registry, departement: str) -> str:
         number = prefix + "".join(rng.choice("0123456789") for _ in range(10 - len(prefix)))
         if number[len(prefix)] != "0" and reg.claim(number):  # 01 0x.. are not subscriber numbers
             return number
+
+
+def _adult(rng, birth):
+    """Household members are adults; a draw that would make a minor is spread over the 10 years
+    before majority (a clamp would give many people the same birth date, a false-merge trap that
+    real data doesn't have)."""
+    limit = (REFERENCE_DATE - timedelta(days=18 * 365)).date()
+    return birth if birth <= limit else limit - timedelta(days=rng.randint(0, 3650))
 
 
 def _birth_date(rng: random.Random) -> date:
@@ -161,14 +171,14 @@ def make_people(rng: random.Random, reg: Registry, start_pid: int, n: int) -> li
             if spouse:
                 sex = "F" if mate.sex == "M" else "M"
                 birth = mate.birth_date + timedelta(days=rng.randint(-2500, 2500))
-                birth = min(birth, (REFERENCE_DATE - timedelta(days=18 * 365)).date())
+                birth = _adult(rng, birth)
                 birth_last = names.surname(rng) if sex == "F" else mate.last
                 last = mate.last
                 if sex == "F" and birth_last != last:
                     cases.append("married_woman")
             else:  # adult child still living with the parents
                 birth = mate.birth_date + timedelta(days=rng.randint(20 * 365, 35 * 365))
-                birth = min(birth, (REFERENCE_DATE - timedelta(days=18 * 365)).date())
+                birth = _adult(rng, birth)
                 birth_last = last = mate.last
             p = Person(start_pid + i, sex, _other_first(rng, sex, mate.first), last, birth_last, birth,
                        mate.address, landline=mate.landline)
