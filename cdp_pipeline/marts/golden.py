@@ -1,0 +1,61 @@
+"""Golden customer records: which source value survives for each field.
+
+Why SQL with generated sort keys: the survivorship order differs per field and comes from
+the config, but the ranking itself is one set-based window over all candidates
+(sql/marts/golden_customer_provenance.sql). Python only turns each field's rule list into
+numeric sort keys (lower wins) and the matching "which rule decided" expression, so an
+analyst can read the SQL and the config side by side.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from cdp_pipeline.config import Config
+from cdp_pipeline.marts.run import run_sql_files
+from cdp_pipeline.marts.settings import survivorship_rules
+
+# Sort key per rule, ascending = better. NULL (unknown date) sorts last.
+RULE_KEYS = {
+    "validated": "-CAST(validated AS INTEGER)",
+    "trust": "-trust",
+    "most_recent": "-epoch(seen_at)",
+    "most_frequent": "-frequency",
+}
+
+
+def survivorship_sql(rules: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Placeholders of golden_customer_provenance.sql for the given rules per field."""
+    depth = max(len(r) for r in rules.values())
+    keys, nexts, decide = [], [], []
+    for i in range(depth):
+        at_i = {f: r[i] for f, r in rules.items() if len(r) > i}
+        key = " ".join(f"WHEN '{f}' THEN {RULE_KEYS[rule]}" for f, rule in at_i.items())
+        name = " ".join(f"WHEN '{f}' THEN '{rule}'" for f, rule in at_i.items())
+        keys.append(f"CAST(CASE field {key} END AS DOUBLE) AS k{i + 1}")
+        nexts.append(f"lead(k{i + 1}) OVER w AS next_k{i + 1}")
+        decide.append(f"WHEN k{i + 1} IS DISTINCT FROM next_k{i + 1} THEN CASE field {name} END")
+    return {
+        "sort_keys": ", ".join(keys),
+        "next_keys": ", ".join(nexts),
+        "key_order": ", ".join(["k0"] + [f"k{i + 1} ASC NULLS LAST" for i in range(depth)]),
+        "deciding_rule": "\n        ".join(decide),
+    }
+
+
+def build_golden_customers(con: duckdb.DuckDBPyConnection, cfg: Config) -> dict:
+    """(Re)build marts.golden_customer_provenance then marts.golden_customers, atomically together.
+
+    Returns counts only (no personal data): customers, and per field how many customers have
+    a value and how many had only known-bad values.
+    """
+    run_sql_files(con, ["marts/golden_customer_provenance.sql", "marts/golden_customers.sql"],
+                  **survivorship_sql(survivorship_rules(cfg)))
+    metrics: dict = {"customers": con.execute("SELECT count(*) FROM marts.golden_customers").fetchone()[0]}
+    for field, filled, all_bad in con.execute(
+        "SELECT field, count(value_record_id), count(*) FILTER (WHERE rule = 'no_usable_value') "
+        "FROM marts.golden_customer_provenance GROUP BY field ORDER BY field"
+    ).fetchall():
+        metrics[f"{field}_filled"] = filled
+        metrics[f"{field}_only_bad_values"] = all_bad
+    return metrics
