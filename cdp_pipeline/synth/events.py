@@ -52,13 +52,16 @@ def orders(np_rng: np.random.Generator, source: str, recs: list[dict], end: date
     n = len(recs)
     keys = np.fromiter((r["_key"] for r in recs), dtype=np.int64, count=n)
     created = np.fromiter((_epoch(r["created_at"]) for r in recs), dtype=np.int64, count=n)
-    activity = np_rng.gamma(1.2, 1 / 1.2, size=n)  # heavy and light buyers
+    end_s = _epoch(end)
+    history = ORDER_HISTORY_DAYS * 86400
+    since = np.maximum(created, end_s - history)
+    # Heavy and light buyers; a recent account has had less time to order.
+    activity = np_rng.gamma(1.2, 1 / 1.2, size=n) * np.clip((end_s - since) / history, 0.1, 1.0)
     counts = np.minimum(np_rng.poisson(mean * activity), 63)
     total = int(counts.sum())
     idx = np.repeat(np.arange(n), counts)
     within = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-    end_s = _epoch(end)
-    start = np.maximum(created[idx], end_s - ORDER_HISTORY_DAYS * 86400)
+    start = since[idx]
     ts = start + (np_rng.random(total) * (end_s - start)).astype(np.int64)
     cents = np.round(np_rng.lognormal(mu, sigma, total) * 100).astype(np.int64) + 99
     status = np_rng.choice(list(STATUS_SHARES), size=total, p=list(STATUS_SHARES.values()))
