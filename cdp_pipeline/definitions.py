@@ -17,6 +17,7 @@ from dagster import (
     in_process_executor,
 )
 
+from cdp_pipeline.assets.golden import golden_assets
 from cdp_pipeline.assets.identity import identity_assets
 from cdp_pipeline.assets.ingest import ingest_assets
 from cdp_pipeline.assets.publish import publish_asset
@@ -33,6 +34,7 @@ def build_definitions(cfg: Config) -> Definitions:
         *ingest_assets(cfg),          # raw.<source>, gdpr.erasure_requests (ingest)
         *staging_assets(cfg),         # staging.* (standardise)
         *identity_assets,             # identity.* (Splink, stable customer_ids)
+        *golden_assets,               # marts.golden_customers, 360, RFM
     ]
     assets.append(publish_asset([key for a in assets for key in a.keys]))  # bi.published_warehouse, last
     # One writer on the DuckDB file: the whole graph runs in one process, one step at a time.
