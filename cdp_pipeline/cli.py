@@ -85,6 +85,16 @@ def cmd_retrain(args) -> int:
     return 0
 
 
+def cmd_customer(args) -> int:
+    from cdp_pipeline.marts.customer_360 import customer_360_text
+    from cdp_pipeline.warehouse import connect
+
+    cfg = load_config(_use_config(args))
+    with connect(cfg.warehouse, read_only=True) as con:
+        print(customer_360_text(con, args.customer_id))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cdp", description="cdp_pipeline: batch Customer Data Platform")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -107,6 +117,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--truth", required=True, help="CSV with source, source_record_id, person_id")
     p.add_argument("--worst", type=int, default=10, help="how many worst clusters to list (by id only)")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("customer", help="print one customer's 360 view (for a support agent)")
+    _config_arg(p)
+    p.add_argument("customer_id")
+    p.set_defaults(func=cmd_customer)
 
     p = sub.add_parser("retrain", help="train a new Splink model now (next run relinks everything)")
     _config_arg(p)
