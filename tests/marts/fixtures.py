@@ -12,49 +12,7 @@ from pathlib import Path
 import duckdb
 
 from cdp_pipeline.config import Config
-from cdp_pipeline.warehouse import ensure_schemas
-
-COLUMNS: dict[str, dict[str, str]] = {
-    "staging.identity_records": {
-        "record_id": "VARCHAR", "source": "VARCHAR", "source_record_id": "VARCHAR", "trust": "INTEGER",
-        "civility": "VARCHAR",
-        "first_name": "VARCHAR", "last_name": "VARCHAR", "birth_name": "VARCHAR",
-        "first_name_std": "VARCHAR", "last_name_std": "VARCHAR", "birth_name_std": "VARCHAR",
-        "first_name_raw": "VARCHAR", "last_name_raw": "VARCHAR", "birth_name_raw": "VARCHAR",
-        "first_name_flag": "VARCHAR", "last_name_flag": "VARCHAR",
-        "birth_date": "DATE", "birth_date_raw": "VARCHAR", "birth_date_flag": "VARCHAR",
-        "email": "VARCHAR", "email_raw": "VARCHAR", "email_flag": "VARCHAR",
-        "phone": "VARCHAR", "phone_raw": "VARCHAR", "phone_flag": "VARCHAR", "phone_type": "VARCHAR",
-        "address_l2": "VARCHAR", "address_l3": "VARCHAR", "address_l4": "VARCHAR",
-        "address_l5": "VARCHAR", "address_l6": "VARCHAR",
-        "street_number": "VARCHAR", "street_number_suffix": "VARCHAR", "street_name": "VARCHAR",
-        "postcode": "VARCHAR", "city": "VARCHAR", "commune_code": "VARCHAR", "departement": "VARCHAR",
-        "cedex": "BOOLEAN", "country": "VARCHAR", "address_raw": "VARCHAR", "address_status": "VARCHAR",
-        "loyalty_id": "VARCHAR", "account_id": "VARCHAR",
-        "created_at": "TIMESTAMP", "updated_at": "TIMESTAMP", "loaded_at": "TIMESTAMP",
-    },
-    "staging.orders": {
-        "record_id": "VARCHAR", "source": "VARCHAR", "order_id": "VARCHAR", "customer_source": "VARCHAR",
-        "customer_record_id": "VARCHAR", "customer_record_key": "VARCHAR", "order_ts": "TIMESTAMP",
-        "amount": "DECIMAL(12,2)", "currency": "VARCHAR", "status": "VARCHAR", "store_or_site": "VARCHAR",
-    },
-    "staging.contacts": {
-        "source": "VARCHAR", "contact_id": "VARCHAR", "customer_record_key": "VARCHAR",
-        "contact_ts": "TIMESTAMP", "channel": "VARCHAR", "reason": "VARCHAR", "outcome": "VARCHAR",
-    },
-    "staging.suppressions": {
-        "source": "VARCHAR", "contact_point": "VARCHAR", "contact_point_raw": "VARCHAR",
-        "channel": "VARCHAR", "reason": "VARCHAR", "event_ts": "TIMESTAMP",
-    },
-    "identity.customer_xref": {
-        "record_id": "VARCHAR", "source": "VARCHAR", "source_record_id": "VARCHAR", "customer_id": "VARCHAR",
-        "cluster_confidence": "DOUBLE", "model_version": "VARCHAR", "assigned_at": "TIMESTAMP",
-    },
-    "identity.customer_id_redirects": {
-        "old_id": "VARCHAR", "new_id": "VARCHAR", "redirected_at": "TIMESTAMP", "reason": "VARCHAR",
-    },
-}
-
+from cdp_pipeline.marts.inputs import INPUT_COLUMNS, create_input_tables
 
 def person(record_id: str, customer_id: str, **values) -> dict:
     """An identity record with clean flags; `values` override any column."""
@@ -83,7 +41,7 @@ def order(order_id: str, buyer: str, ts: str, amount: float, status: str = "paid
 def write_inputs(con: duckdb.DuckDBPyConnection, people=(), orders=(), contacts=(), suppressions=(),
                  redirects=()) -> None:
     """Create every input table (empty when no rows given); people also fill customer_xref."""
-    ensure_schemas(con)
+    create_input_tables(con)
     xref = [
         {"record_id": p["record_id"], "source": p["source"], "source_record_id": p["source_record_id"],
          "customer_id": p["_customer_id"], "cluster_confidence": 1.0}
@@ -94,8 +52,7 @@ def write_inputs(con: duckdb.DuckDBPyConnection, people=(), orders=(), contacts=
         "staging.suppressions": suppressions, "identity.customer_xref": xref,
         "identity.customer_id_redirects": redirects,
     }
-    for table, columns in COLUMNS.items():
-        con.execute(f"CREATE OR REPLACE TABLE {table} ({', '.join(f'{c} {t}' for c, t in columns.items())})")
+    for table, columns in INPUT_COLUMNS.items():
         names = list(columns)
         for row in rows[table]:
             con.execute(

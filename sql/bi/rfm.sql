@@ -1,0 +1,26 @@
+-- bi.rfm: the current RFM scores and segment per pseudonymised customer.
+CREATE OR REPLACE VIEW bi.rfm AS
+SELECT
+    bi.pseudonym(r.customer_id) AS customer_key,
+    r.as_of,
+    r.recency_days,
+    r.frequency,
+    r.monetary,
+    r.r_score,
+    r.f_score,
+    r.m_score,
+    r.rfm_code,
+    r.segment
+FROM marts.customer_rfm AS r;
+
+COMMENT ON VIEW bi.rfm IS 'Current RFM scores and segment per customer (pseudonymised key).';
+COMMENT ON COLUMN bi.rfm.customer_key IS 'Pseudonymised customer key; joins bi.customers.';
+COMMENT ON COLUMN bi.rfm.as_of IS 'Reference date of the scores.';
+COMMENT ON COLUMN bi.rfm.recency_days IS 'Days since the last counted order; NULL without purchase.';
+COMMENT ON COLUMN bi.rfm.frequency IS 'Number of counted orders.';
+COMMENT ON COLUMN bi.rfm.monetary IS 'Net value of the orders.';
+COMMENT ON COLUMN bi.rfm.r_score IS 'Recency score 1-5 (5 = most recent).';
+COMMENT ON COLUMN bi.rfm.f_score IS 'Frequency score 1-5.';
+COMMENT ON COLUMN bi.rfm.m_score IS 'Monetary score 1-5.';
+COMMENT ON COLUMN bi.rfm.rfm_code IS 'The three scores as one code.';
+COMMENT ON COLUMN bi.rfm.segment IS 'Named segment.';
