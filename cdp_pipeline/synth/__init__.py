@@ -356,7 +356,8 @@ def generate(out_dir: Path, persons: int, seed: int = 42, increment: int = 0, de
             erng = random.Random(f"{seed}:edit:{k}:{c}")
             edited = [r for r in recs if erng.random() < delta_share]
             for r in edited:
-                kind = ch.edit_record(erng, r, by_pid[r["_pid"]], later_reg, ch.timestamp(erng, _weeks(k - 1), _weeks(k)))
+                when = ch.timestamp(erng, _weeks(k - 1), _weeks(k))
+                kind = ch.edit_record(erng, r, by_pid[r["_pid"]], later_reg, when)
                 if k == increment:
                     edits[kind] += 1
             if k == increment and edited:

@@ -302,8 +302,8 @@ def customer_records(rng: random.Random, person: Person, channels: dict[str, int
                 if person.sex == "F" and person.last != person.birth_last and rng.random() < 0.7:
                     rec["birth_name"] = names.upper_plain(person.birth_last)
                 r = rng.random()
-                rec["civility"] = (None if r < 0.05 else "MLLE" if person.sex == "F" and person.last == person.birth_last
-                                   and r < 0.15 else rec["civility"])
+                maiden = person.sex == "F" and person.last == person.birth_last
+                rec["civility"] = None if r < 0.05 else "MLLE" if maiden and r < 0.15 else rec["civility"]
                 rec["country"] = None if r > 0.9 else "FRANCE" if r > 0.5 else "FR"
             elif source == "web":
                 rec["account_id"] = account_id(key)
