@@ -25,7 +25,7 @@ def build_customers_source(con: duckdb.DuckDBPyConnection, source: Source) -> in
     """staging.customers_<source>: latest version of each record, standardised."""
     latest = (
         f"SELECT * FROM ({canonical_select(source)}) "
-        "QUALIFY row_number() OVER (PARTITION BY source_record_id ORDER BY _loaded_at DESC, _line DESC) = 1"
+        "QUALIFY row_number() OVER (PARTITION BY source_record_id ORDER BY _loaded_at DESC, _file DESC, _line DESC) = 1"
     )
     raw = con.execute(latest).pl()
     std = standardise_customers(

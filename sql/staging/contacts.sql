@@ -13,4 +13,4 @@ SELECT
     outcome,
     _loaded_at                                                  AS loaded_at
 FROM src
-QUALIFY row_number() OVER (PARTITION BY source, contact_id ORDER BY _loaded_at DESC, _line DESC) = 1;
+QUALIFY row_number() OVER (PARTITION BY source, contact_id ORDER BY _loaded_at DESC, _file DESC, _line DESC) = 1;

@@ -21,4 +21,4 @@ SELECT
     store_or_site,
     _loaded_at                                                  AS loaded_at
 FROM src
-QUALIFY row_number() OVER (PARTITION BY source, order_id ORDER BY _loaded_at DESC, _line DESC) = 1;
+QUALIFY row_number() OVER (PARTITION BY source, order_id ORDER BY _loaded_at DESC, _file DESC, _line DESC) = 1;

@@ -1,0 +1,128 @@
+"""Staging builders on tiny hand-made extracts: typing, latest version, contact points, shared flags."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cdp_pipeline.config import load_config
+from cdp_pipeline.ingest.load import load_source
+from cdp_pipeline.staging import build
+from cdp_pipeline.warehouse import connect
+
+CONFIG = """
+warehouse: wh.duckdb
+identity:
+  shared_identifier_max_people: 2
+sources:
+  - name: pos
+    kind: customers
+    path: pos*.csv
+    format: csv
+    delimiter: ";"
+    encoding: cp1252
+    date_format: "%d/%m/%Y"
+    trust: 3
+    columns: {source_record_id: ID, first_name: PRENOM, last_name: NOM, email: EMAIL, phone: TEL, postcode: CP, city: VILLE, address_line1: ADR}
+  - name: orders
+    kind: orders
+    customer_source: pos
+    path: orders.csv
+    format: csv
+    delimiter: ";"
+    date_format: "%d/%m/%Y"
+    timestamp_format: "%d/%m/%Y %H:%M"
+    decimal_separator: ","
+    columns: {order_id: T, customer_record_id: ID, order_ts: D, amount: M, status: S}
+  - name: consent
+    kind: consent_events
+    path: consent.jsonl
+    format: jsonl
+    columns: {event_ts: ts, channel: ch, purpose: p, status: st, email: email, phone: phone}
+  - name: supp
+    kind: suppressions
+    path: supp.csv
+    format: csv
+    columns: {contact_point: c, channel: ch, reason: r}
+"""
+
+
+@pytest.fixture
+def wh(tmp_path, make_config):
+    (tmp_path / "pos1.csv").write_text(
+        "ID;PRENOM;NOM;EMAIL;TEL;CP;VILLE;ADR\n"
+        "1;JEAN;DUPONT;JEAN@ORANGE.FR;06 11 22 33 44;69002;LYON;12 RUE DE LA REPUBLIQUE\n"
+        "2;ANNE;DUPONT;shop@magasin.fr;0611223344;69002;LYON;12 RUE DE LA REPUBLIQUE\n"
+        "3;LUC;MARTIN;shop@magasin.fr;;75001;PARIS;1 RUE DE RIVOLI\n"
+        "4;ZOE;DURAND;shop@magasin.fr;;75001;PARIS;1 RUE DE RIVOLI\n",
+        encoding="cp1252")
+    (tmp_path / "pos2.csv").write_text(  # a later extract of record 1: latest version wins
+        "ID;PRENOM;NOM;EMAIL;TEL;CP;VILLE;ADR\n1;JEAN;DUPONT;jean.dupont@orange.fr;06 11 22 33 44;69002;LYON;\n",
+        encoding="cp1252")
+    (tmp_path / "orders.csv").write_text("T;ID;D;M;S\nA;1;02/03/2025 10:30;12,50;payée\nB;2;03/03/2025;-;retour\n"
+                                         "C;2;04/03/2025 09:00;7,00;bizarre\n", encoding="utf-8")
+    (tmp_path / "consent.jsonl").write_text("\n".join(json.dumps(r) for r in [
+        {"ts": "2025-01-02T10:00:00", "ch": "E-mail", "p": "Newsletter", "st": "opt-in", "email": " JEAN@Orange.fr "},
+        {"ts": "2025-01-03T10:00:00", "ch": "sms", "p": "offers", "st": "opt-out", "phone": "06 11 22 33 44"},
+    ]) + "\n", encoding="utf-8")
+    (tmp_path / "supp.csv").write_text("c,ch,r\n+33 6 11 22 33 44,sms,STOP\nJEAN@orange.fr,email,bounce\n"
+                                       "12 rue de la République 69002 Lyon,courrier,NPAI\n", encoding="utf-8")
+    cfg = load_config(make_config(CONFIG))
+    with connect(cfg.warehouse) as con:
+        for s in cfg.sources:
+            load_source(con, s)
+        for s in cfg.sources_of("customers"):
+            build.build_customers_source(con, s)
+        build.build_identity_records(con, cfg)
+        build.build_orders(con, cfg)
+        build.build_consent_events(con, cfg)
+        build.build_suppressions(con, cfg)
+        yield con
+
+
+def test_latest_version_per_record_and_standardised(wh):
+    rows = wh.execute("SELECT record_id, email, phone, trust FROM staging.identity_records ORDER BY record_id").fetchall()
+    assert rows[0] == ("pos:1", "jean.dupont@orange.fr", "+33611223344", 3)
+    assert len(rows) == 4
+
+
+def test_identifier_shared_by_many_people_is_flagged(wh):
+    flags = dict(wh.execute("SELECT source_record_id, email_flag FROM staging.identity_records").fetchall())
+    assert flags["3"] == flags["4"] == flags["2"] == "shared"  # 3 first names > max 2 people
+    phones = dict(wh.execute("SELECT source_record_id, phone_flag FROM staging.identity_records").fetchall())
+    assert phones["1"] == phones["2"] == "ok"  # 2 people: not over the limit
+
+
+def test_orders_typed_with_source_formats(wh):
+    rows = wh.execute("SELECT order_id, strftime(order_ts, '%Y-%m-%d %H:%M'), amount, status, status_unknown, "
+                      "customer_record_key FROM staging.orders ORDER BY order_id").fetchall()
+    assert rows[0] == ("A", "2025-03-02 10:30", 12.5, "paid", False, "pos:1")
+    assert [r[0] for r in rows] == ["A", "C"]  # B's amount is unparseable: quarantined at ingest
+    assert rows[1][3:5] == ("paid", True)  # unknown status kept visible for quality checks
+
+
+def test_consent_events_normalised(wh):
+    rows = wh.execute("SELECT channel, purpose, status, email, phone FROM staging.consent_events ORDER BY event_ts").fetchall()
+    assert rows == [("email", "newsletter", "granted", "jean@orange.fr", None),
+                    ("sms", "offers", "withdrawn", None, "+33611223344")]
+
+
+def test_suppression_contact_points_standardised_per_channel(wh):
+    rows = dict(wh.execute("SELECT channel, contact_point FROM staging.suppressions").fetchall())
+    assert rows["sms"] == "+33611223344"
+    assert rows["email"] == "jean@orange.fr"
+    assert rows["post"] == "12 RUE DE LA REPUBLIQUE 69002"
+    reasons = sorted(r[0] for r in wh.execute("SELECT reason FROM staging.suppressions").fetchall())
+    assert reasons == ["hard_bounce", "npai", "stop_sms"]
+
+
+def test_config_without_a_kind_gives_empty_tables(tmp_path, make_config):
+    cfg = load_config(make_config("warehouse: wh.duckdb\nsources: []\n"))
+    with connect(cfg.warehouse) as con:
+        assert build.build_identity_records(con, cfg) == 0
+        assert build.build_orders(con, cfg) == 0
+        assert build.build_consent_events(con, cfg) == 0
+        assert build.build_suppressions(con, cfg) == 0
+        cols = {r[0] for r in con.execute("DESCRIBE staging.identity_records").fetchall()}
+        assert {"record_id", "first_name_std", "email_flag", "address_l4"} <= cols
