@@ -14,8 +14,12 @@ $(BIN)/cdp: pyproject.toml
 	$(BIN)/pip install -q -e ".[test]"
 	@touch $@
 
-setup: $(BIN)/cdp
+setup: $(BIN)/cdp $(DAGSTER_HOME)/dagster.yaml
+
+# Dagster's instance: run history on disk so CLI runs show in the UI; no telemetry (offline machines).
+$(DAGSTER_HOME)/dagster.yaml:
 	@mkdir -p $(DAGSTER_HOME)
+	@printf 'telemetry:\n  enabled: false\n' > $@
 
 data/landing/.generated: | setup
 	$(BIN)/cdp generate --persons 3000 --seed 42 --out data/landing

@@ -20,3 +20,9 @@ def make_config(tmp_path):
         return write_config(tmp_path, body)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _ephemeral_dagster(monkeypatch):
+    """Tests run on an ephemeral Dagster instance, never in the user's .dagster_home history."""
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
