@@ -27,17 +27,15 @@ RULE_KEYS = {
 def survivorship_sql(rules: dict[str, tuple[str, ...]]) -> dict[str, str]:
     """Placeholders of golden_customer_provenance.sql for the given rules per field."""
     depth = max(len(r) for r in rules.values())
-    keys, nexts, decide = [], [], []
+    keys, decide = [], []
     for i in range(depth):
         at_i = {f: r[i] for f, r in rules.items() if len(r) > i}
         key = " ".join(f"WHEN '{f}' THEN {RULE_KEYS[rule]}" for f, rule in at_i.items())
         name = " ".join(f"WHEN '{f}' THEN '{rule}'" for f, rule in at_i.items())
         keys.append(f"CAST(CASE field {key} END AS DOUBLE) AS k{i + 1}")
-        nexts.append(f"lead(k{i + 1}) OVER w AS next_k{i + 1}")
-        decide.append(f"WHEN k{i + 1} IS DISTINCT FROM next_k{i + 1} THEN CASE field {name} END")
+        decide.append(f"WHEN o.k{i + 1} IS DISTINCT FROM r.k{i + 1} THEN CASE o.field {name} END")
     return {
         "sort_keys": ", ".join(keys),
-        "next_keys": ", ".join(nexts),
         "key_order": ", ".join(["k0"] + [f"k{i + 1} ASC NULLS LAST" for i in range(depth)]),
         "deciding_rule": "\n        ".join(decide),
     }

@@ -1,8 +1,7 @@
 -- marts.golden_customer_provenance: for each customer and golden field, the record whose value
 -- survived and the rule that decided it. Config-driven pieces (rendered by marts/golden.py):
 --   sort_keys         k1..kN: one numeric sort key per rule position, per field (lower wins)
---   next_keys         the runner-up's k1..kN (lead over the same order)
---   deciding_rule     name of the first rule whose key separates winner and runner-up
+--   deciding_rule     name of the first rule whose key separates the winner from the best other value
 -- k0 = "known bad" is always the first key: a bad value never beats a usable one, and when
 -- only bad values exist the field stays NULL (rule 'no_usable_value').
 CREATE OR REPLACE TABLE marts.golden_customer_provenance AS
@@ -60,9 +59,7 @@ candidates AS (
     FROM rec WHERE coalesce(address_l4, address_l6) IS NOT NULL AND address_status IS DISTINCT FROM 'missing'
 ),
 scored AS (
-    SELECT *,
-           count(*) OVER (PARTITION BY customer_id, field, value) AS frequency,
-           count(*) OVER (PARTITION BY customer_id, field)        AS candidates
+    SELECT *, count(*) OVER (PARTITION BY customer_id, field, value) AS frequency
     FROM candidates
 ),
 keyed AS (
@@ -71,29 +68,38 @@ keyed AS (
 ),
 ordered AS (
     SELECT *,
-           row_number() OVER w AS position,
-           lead(k0) OVER w AS next_k0, {{ next_keys }}
+           row_number() OVER w       AS position,
+           first_value(value) OVER w AS winning_value
     FROM keyed
     WINDOW w AS (PARTITION BY customer_id, field ORDER BY {{ key_order }}, record_id)
+),
+-- The runner-up is the best candidate with another value: records repeating the winning
+-- value do not tell which rule chose the value.
+rival AS (
+    SELECT *, row_number() OVER (PARTITION BY customer_id, field ORDER BY position) AS rival_position
+    FROM ordered
+    WHERE value IS DISTINCT FROM winning_value
 )
 SELECT
-    customer_id,
-    field,
-    CASE WHEN NOT bad THEN source END    AS value_source,
-    CASE WHEN NOT bad THEN record_id END AS value_record_id,
+    o.customer_id,
+    o.field,
+    CASE WHEN NOT o.bad THEN o.source END    AS value_source,
+    CASE WHEN NOT o.bad THEN o.record_id END AS value_record_id,
     CASE
-        WHEN bad THEN 'no_usable_value'
-        WHEN candidates = 1 THEN 'only_value'
-        WHEN k0 IS DISTINCT FROM next_k0 THEN 'not_bad'
+        WHEN o.bad THEN 'no_usable_value'
+        WHEN r.customer_id IS NULL THEN 'only_value'
+        WHEN o.k0 IS DISTINCT FROM r.k0 THEN 'not_bad'
         {{ deciding_rule }}
         ELSE 'record_id'
-    END                                  AS rule
-FROM ordered
-WHERE position = 1;
+    END                                      AS rule
+FROM ordered AS o
+LEFT JOIN rival AS r
+    ON r.customer_id = o.customer_id AND r.field = o.field AND r.rival_position = 1
+WHERE o.position = 1;
 
 COMMENT ON TABLE marts.golden_customer_provenance IS 'Why each golden field has its value: one row per customer and field that had at least one candidate value.';
 COMMENT ON COLUMN marts.golden_customer_provenance.customer_id IS 'Stable customer id (identity.customer_xref).';
 COMMENT ON COLUMN marts.golden_customer_provenance.field IS 'Golden field: civility, first_name, last_name, birth_name, birth_date, email, mobile, landline, address (the whole address block).';
 COMMENT ON COLUMN marts.golden_customer_provenance.value_source IS 'Source of the surviving value; NULL when every candidate was known bad.';
 COMMENT ON COLUMN marts.golden_customer_provenance.value_record_id IS 'record_id the surviving value was taken from; NULL when every candidate was known bad.';
-COMMENT ON COLUMN marts.golden_customer_provenance.rule IS 'Survivorship rule that separated the winner from the runner-up (not_bad, validated, trust, most_recent, most_frequent), only_value, record_id (full tie) or no_usable_value.';
+COMMENT ON COLUMN marts.golden_customer_provenance.rule IS 'Survivorship rule that separated the winning value from the best other value (not_bad, validated, trust, most_recent, most_frequent), only_value (one distinct value), record_id (full tie) or no_usable_value.';

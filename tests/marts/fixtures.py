@@ -14,6 +14,7 @@ import duckdb
 from cdp_pipeline.config import Config
 from cdp_pipeline.marts.inputs import INPUT_COLUMNS, create_input_tables
 
+
 def person(record_id: str, customer_id: str, **values) -> dict:
     """An identity record with clean flags; `values` override any column."""
     source, source_record_id = record_id.split(":", 1)
