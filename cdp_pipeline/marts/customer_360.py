@@ -11,6 +11,7 @@ import duckdb
 
 from cdp_pipeline.config import Config
 from cdp_pipeline.marts.run import run_sql_files
+from cdp_pipeline.warehouse import table_exists
 
 TABLES_360 = ("customer_orders", "customer_contacts", "customer_identifiers")
 _MAX_REDIRECT_HOPS = 20  # a redirect chain longer than this is a cycle: stop following it
@@ -66,7 +67,9 @@ def customer_360_text(con: duckdb.DuckDBPyConnection, customer_id: str, max_rows
         f"  known in: {', '.join(g['sources'])} ({g['source_record_count']} records), "
         f"first seen {g['first_seen']}, last seen {g['last_seen']}",
     ]
-    rfm = _rows(con, "SELECT * FROM marts.customer_rfm WHERE customer_id = ?", [current])
+    # RFM is built after the 360: absent on a warehouse where it has not run yet.
+    rfm = (_rows(con, "SELECT * FROM marts.customer_rfm WHERE customer_id = ?", [current])
+           if table_exists(con, "marts.customer_rfm") else [])
     if rfm:
         r = rfm[0]
         lines.append(f"  segment: {r['segment']} (as of {r['as_of']}: {r['frequency']} orders, "
