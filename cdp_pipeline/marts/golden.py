@@ -13,7 +13,7 @@ import duckdb
 
 from cdp_pipeline.config import Config
 from cdp_pipeline.marts.run import run_sql_files
-from cdp_pipeline.marts.settings import survivorship_rules
+from cdp_pipeline.marts.settings import FIELDS, survivorship_rules
 
 # Sort key per rule, ascending = better. NULL (unknown date) sorts last.
 RULE_KEYS = {
@@ -27,7 +27,7 @@ RULE_KEYS = {
 def survivorship_sql(rules: dict[str, tuple[str, ...]]) -> dict[str, str]:
     """Placeholders of golden_customer_provenance.sql for the given rules per field."""
     depth = max(len(r) for r in rules.values())
-    keys, decide = [], []
+    keys, decide = ["CAST(bad AS INTEGER) AS k0"], []
     for i in range(depth):
         at_i = {f: r[i] for f, r in rules.items() if len(r) > i}
         key = " ".join(f"WHEN '{f}' THEN {RULE_KEYS[rule]}" for f, rule in at_i.items())
@@ -50,10 +50,9 @@ def build_golden_customers(con: duckdb.DuckDBPyConnection, cfg: Config) -> dict:
     run_sql_files(con, ["marts/golden_customer_provenance.sql", "marts/golden_customers.sql"],
                   **survivorship_sql(survivorship_rules(cfg)))
     metrics: dict = {"customers": con.execute("SELECT count(*) FROM marts.golden_customers").fetchone()[0]}
-    for field, filled, all_bad in con.execute(
+    counts = {field: (filled, all_bad) for field, filled, all_bad in con.execute(
         "SELECT field, count(value_record_id), count(*) FILTER (WHERE rule = 'no_usable_value') "
-        "FROM marts.golden_customer_provenance GROUP BY field ORDER BY field"
-    ).fetchall():
-        metrics[f"{field}_filled"] = filled
-        metrics[f"{field}_only_bad_values"] = all_bad
+        "FROM marts.golden_customer_provenance GROUP BY field").fetchall()}
+    for field in FIELDS:
+        metrics[f"{field}_filled"], metrics[f"{field}_only_bad_values"] = counts.get(field, (0, 0))
     return metrics

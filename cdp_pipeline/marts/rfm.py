@@ -31,6 +31,8 @@ def build_rfm(con: duckdb.DuckDBPyConnection, cfg: Config, run_id: str, run_ts: 
 
     Needs marts.customer_orders (build_customer_360). Returns counts per segment only.
     """
+    if run_ts.tzinfo is not None:  # history timestamps are naive UTC, like the rest of the warehouse
+        run_ts = run_ts.astimezone(dt.timezone.utc).replace(tzinfo=None)
     settings = rfm_settings(cfg)
     as_of = reference_date(cfg, run_ts)
     run_sql_files(

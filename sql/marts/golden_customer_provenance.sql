@@ -1,6 +1,8 @@
 -- marts.golden_customer_provenance: for each customer and golden field, the record whose value
 -- survived and the rule that decided it. Config-driven pieces (rendered by marts/golden.py):
---   sort_keys         k1..kN: one numeric sort key per rule position, per field (lower wins)
+--   sort_keys         k0 = known bad, then k1..kN: one numeric sort key per rule position,
+--                     per field (lower wins)
+--   key_order         k0, k1..kN as the ORDER BY of the ranking window
 --   deciding_rule     name of the first rule whose key separates the winner from the best other value
 -- k0 = "known bad" is always the first key: a bad value never beats a usable one, and when
 -- only bad values exist the field stays NULL (rule 'no_usable_value').
@@ -63,7 +65,7 @@ scored AS (
     FROM candidates
 ),
 keyed AS (
-    SELECT *, CAST(bad AS INTEGER) AS k0, {{ sort_keys }}
+    SELECT *, {{ sort_keys }}
     FROM scored
 ),
 ordered AS (

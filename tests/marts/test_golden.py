@@ -115,6 +115,15 @@ def test_address_survives_as_a_block(con, tmp_path):
             g["departement"]) == (None, None, "1 RUE A", "69001 LYON", "69001", "LYON", "69")
 
 
+def test_not_bad_alone_keeps_only_usable_values(con, tmp_path):
+    write_inputs(con, people=[
+        person("crm:1", "C1", first_name="Xxx", first_name_flag="junk", trust=9),
+        person("web:1", "C1", first_name="Paul"),
+    ])
+    assert golden(con, tmp_path, default=["not_bad"])["C1"]["first_name"] == "Paul"
+    assert provenance(con, "C1", "first_name") == ("web:1", "not_bad")
+
+
 def test_cluster_facts(con, tmp_path):
     write_inputs(con, people=[
         person("web:1", "C1", created_at=OLD, updated_at=OLD),
