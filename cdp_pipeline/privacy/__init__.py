@@ -1,0 +1,1 @@
+"""GDPR / CNIL: erasure, DSAR, retention, Article 30 register, run audit."""
