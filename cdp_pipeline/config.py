@@ -151,6 +151,7 @@ class Config:
     models_dir: Path
     artifacts_dir: Path
     reference_date: str | None = None
+    publish_include: tuple[str, ...] = ("bi.*", "audit.*", "gdpr.processing_register")
     identity: IdentityConfig = field(default_factory=IdentityConfig)
     survivorship: dict[str, Any] = field(default_factory=dict)
     rfm: dict[str, Any] = field(default_factory=dict)
@@ -292,15 +293,20 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
             raise ConfigError(f"audiences[{i}]: needs name, channel and purpose")
         if a["channel"] not in CHANNELS:
             raise ConfigError(f"audiences[{i}] '{a['name']}': channel must be one of {', '.join(CHANNELS)}")
+    publish_path = _resolve(base, data.get("publish_path") or str(warehouse.with_name(warehouse.stem + "_bi.duckdb")))
+    if publish_path.stem in ("bi", "marts", "audit", "gdpr", "raw", "staging", "identity", "quarantine"):
+        # DuckDB names the catalog after the file: "bi.duckdb" would make bi.customers ambiguous
+        raise ConfigError(f"publish_path: a file named '{publish_path.name}' clashes with a schema name")
     return Config(
         path=path,
         warehouse=warehouse,
         sources=sources,
-        publish_path=_resolve(base, data.get("publish_path") or str(warehouse.with_name(warehouse.stem + "_bi.duckdb"))),
+        publish_path=publish_path,
         exports_dir=_resolve(base, data.get("exports_dir") or "data/exports"),
         models_dir=_resolve(base, data.get("models_dir") or "data/models"),
         artifacts_dir=_resolve(base, data.get("artifacts_dir") or "data/artifacts"),
         reference_date=(str(data["reference_date"]) if data.get("reference_date") else None),
+        **({"publish_include": tuple(str(p) for p in data["publish_include"])} if data.get("publish_include") else {}),
         identity=identity,
         survivorship=dict(data.get("survivorship") or {}),
         rfm=dict(data.get("rfm") or {}),

@@ -9,10 +9,9 @@ half-written warehouse.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
-import shutil
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -100,12 +99,19 @@ def row_count(con: duckdb.DuckDBPyConnection, qualified: str) -> int:
     return int(con.execute(f"SELECT count(*) FROM {qualified}").fetchone()[0])
 
 
-def publish(warehouse: Path, target: Path, retries: int = 5) -> Path:
-    """Copy the warehouse to `target` atomically for BI tools.
+# What BI tools get by default: the analysts' pseudonymised views, run/quality audit (counts),
+# and the register of processing. Never raw/staging/quarantine, nor gdpr secrets.
+DEFAULT_PUBLISH = ("bi.*", "audit.*", "gdpr.processing_register")
 
-    The copy is made with DuckDB itself (ATTACH + COPY FROM DATABASE) into a temporary
-    file beside the target, then renamed over it. On POSIX a rename never disturbs a
-    reader that already has the old file open: it keeps reading the old inode.
+
+def publish(warehouse: Path, target: Path, include: tuple[str, ...] = DEFAULT_PUBLISH) -> Path:
+    """Write the BI file: the objects matching `include` ("schema.name" globs), atomically.
+
+    Views are materialised as tables, so the file needs nothing else to be queried (no
+    macros, no salt, no marts behind the pseudonymised views); table and column comments
+    travel with them. The file is built beside the target and renamed over it: on POSIX a
+    rename never disturbs a reader that already has the old file open (it keeps reading the
+    old inode), and a new reader sees either the old or the new file, never a partial one.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -114,22 +120,35 @@ def publish(warehouse: Path, target: Path, retries: int = 5) -> Path:
         stale.unlink(missing_ok=True)
     con = duckdb.connect(str(warehouse), read_only=False)
     try:
-        con.execute("CHECKPOINT")
+        db = _db_name(con)
+        objects = [
+            (schema, name, comment)
+            for schema, name, comment in con.execute(
+                "SELECT schema_name, table_name, comment FROM duckdb_tables() WHERE database_name = ? "
+                "UNION ALL SELECT schema_name, view_name, comment FROM duckdb_views() "
+                "WHERE database_name = ? AND NOT internal ORDER BY 1, 2", [db, db]).fetchall()
+            if any(fnmatch.fnmatchcase(f"{schema}.{name}", pattern) for pattern in include)
+        ]
         # Storage v1.0.0: the BI tools' bundled DuckDB 1.x drivers can open it.
         con.execute(f"ATTACH '{tmp}' AS publish_target (STORAGE_VERSION '{BI_STORAGE_VERSION}')")
-        con.execute("COPY FROM DATABASE " + _db_name(con) + " TO publish_target")
+        for schema, name, comment in objects:
+            con.execute(f'CREATE SCHEMA IF NOT EXISTS publish_target."{schema}"')
+            con.execute(f'CREATE TABLE publish_target."{schema}"."{name}" AS SELECT * FROM "{db}"."{schema}"."{name}"')
+            if comment:
+                con.execute(f'COMMENT ON TABLE publish_target."{schema}"."{name}" IS {_sql_str(comment)}')
+            for column, col_comment in con.execute(
+                "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = ? AND schema_name = ? "
+                "AND table_name = ? AND comment IS NOT NULL", [db, schema, name]).fetchall():
+                con.execute(f'COMMENT ON COLUMN publish_target."{schema}"."{name}"."{column}" IS {_sql_str(col_comment)}')
         con.execute("DETACH publish_target")
     finally:
         con.close()
-    for attempt in range(retries):
-        try:
-            os.replace(tmp, target)
-            break
-        except PermissionError:  # Windows readers lock files; POSIX never gets here
-            time.sleep(0.5 * (attempt + 1))
-    else:
-        shutil.copyfile(tmp, target)
+    os.replace(tmp, target)
     return target
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 def _db_name(con: duckdb.DuckDBPyConnection) -> str:

@@ -16,15 +16,16 @@ def publish_asset(upstream: list[AssetKey]) -> AssetsDefinition:
         kinds={"duckdb"},
         owners=OWNERS,
         description=(
-            "A complete copy of the warehouse for BI tools (DBeaver, Metabase, Superset, Evidence), written beside "
-            "the target and renamed over it: a reader holding the old file keeps a consistent snapshot and never "
-            "blocks the run. Written in DuckDB storage v1.0.0 so 1.x drivers open it. Runs only after every "
-            "blocking quality check upstream passed."
+            "The BI file for analysts' tools (DBeaver, Metabase, Superset, Evidence): the objects named by "
+            "`publish_include` (default: the pseudonymised bi.* views, audit.*, the register of processing), views "
+            "materialised, comments kept. Written beside the target and renamed over it: a reader holding the old "
+            "file keeps a consistent snapshot and never blocks the run. DuckDB storage v1.0.0 so 1.x drivers open "
+            "it. Runs only after every blocking quality check upstream passed."
         ),
     )
     def published_warehouse(warehouse: Warehouse) -> MaterializeResult:
         cfg = warehouse.cfg
-        target = publish(cfg.warehouse, cfg.publish_path)
+        target = publish(cfg.warehouse, cfg.publish_path, cfg.publish_include)
         return MaterializeResult(metadata={
             "path": MetadataValue.path(str(target)),
             "size_mb": round(target.stat().st_size / 1e6, 2),
