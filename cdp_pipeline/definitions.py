@@ -20,9 +20,11 @@ from dagster import (
 from cdp_pipeline.assets.golden import golden_assets
 from cdp_pipeline.assets.identity import identity_assets
 from cdp_pipeline.assets.ingest import ingest_assets
-from cdp_pipeline.assets.publish import publish_asset
+from cdp_pipeline.assets.marketing import marketing_assets
+from cdp_pipeline.assets.publish import bi_views, publish_asset
 from cdp_pipeline.assets.staging import staging_assets
 from cdp_pipeline.config import Config, load_config
+from cdp_pipeline.quality.checks import quality_checks
 from cdp_pipeline.resources import Warehouse
 from cdp_pipeline.sensors import new_files_sensor
 
@@ -35,6 +37,8 @@ def build_definitions(cfg: Config) -> Definitions:
         *staging_assets(cfg),         # staging.* (standardise)
         *identity_assets,             # identity.* (Splink, stable customer_ids)
         *golden_assets,               # marts.golden_customers, 360, RFM
+        *marketing_assets,            # consent, suppressions, audiences, export files
+        bi_views,                     # bi.* pseudonymised views
     ]
     assets.append(publish_asset([key for a in assets for key in a.keys]))  # bi.published_warehouse, last
     # One writer on the DuckDB file: the whole graph runs in one process, one step at a time.
@@ -55,6 +59,7 @@ def build_definitions(cfg: Config) -> Definitions:
     )
     return Definitions(
         assets=assets,
+        asset_checks=quality_checks(cfg, assets),  # quality gates: ERROR checks block downstream assets
         jobs=[nightly],
         schedules=[schedule],
         sensors=[new_files_sensor(cfg, nightly, DefaultSensorStatus.STOPPED)],

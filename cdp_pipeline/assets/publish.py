@@ -3,7 +3,8 @@
 
 from dagster import AssetKey, AssetsDefinition, MaterializeResult, MetadataValue, asset
 
-from cdp_pipeline.assets.common import OWNERS
+from cdp_pipeline.assets.common import OWNERS, table_result
+from cdp_pipeline.marts.bi import BI_VIEWS, build_bi_views
 from cdp_pipeline.resources import Warehouse
 from cdp_pipeline.warehouse import publish
 
@@ -32,3 +33,13 @@ def publish_asset(upstream: list[AssetKey]) -> AssetsDefinition:
         })
 
     return published_warehouse
+
+
+@asset(key=["bi", "views"], deps=[AssetKey(["marts", n]) for n in ("golden_customers", "customer_orders", "customer_rfm")],
+       group_name="publish", kinds={"duckdb"}, owners=OWNERS,
+       description="Analysts' views without direct personal data: pseudonymised customer keys (salted), age band "
+       f"instead of birth date, departement instead of address, no email or phone: {', '.join('bi.' + v for v in BI_VIEWS)}.")
+def bi_views(warehouse: Warehouse) -> MaterializeResult:
+    with warehouse.connect() as con:
+        counts = build_bi_views(con, warehouse.cfg)
+        return table_result(con, ["bi.customers"], **{k: int(v) for k, v in counts.items()})
