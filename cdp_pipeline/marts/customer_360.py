@@ -30,30 +30,55 @@ def build_customer_360(con: duckdb.DuckDBPyConnection, cfg: Config) -> dict:
     return metrics
 
 
-def resolve_customer_id(con: duckdb.DuckDBPyConnection, customer_id: str) -> str:
-    """Follow identity.customer_id_redirects from a possibly merged id to the surviving one."""
-    current, seen = customer_id, {customer_id}
+# How each redirect reason reads to a support agent (identity/stable_ids.py writes them).
+_REDIRECT_TEXT = {
+    "merge": "was merged into {new}",
+    "split": "was split; most of its records are now customer {new}",
+    "removed": "was removed (its records were erased or deleted at the source)",
+}
+
+
+def resolve_customer_id(con: duckdb.DuckDBPyConnection, customer_id: str) -> tuple[str | None, list[tuple]]:
+    """Follow identity.customer_id_redirects from a possibly retired id to the live one.
+
+    Returns the live id (None when the chain ends in a removal) and the hops followed as
+    (old_id, new_id, reason), so the agent is told why the id they were given changed.
+    """
+    if not table_exists(con, "identity.customer_id_redirects"):
+        return customer_id, []
+    current: str | None = customer_id
+    seen, hops = {customer_id}, []
     for _ in range(_MAX_REDIRECT_HOPS):
         row = con.execute(
-            "SELECT new_id FROM identity.customer_id_redirects WHERE old_id = ? "
+            "SELECT new_id, reason FROM identity.customer_id_redirects WHERE old_id = ? "
             "ORDER BY redirected_at DESC NULLS LAST LIMIT 1", [current]).fetchone()
         if row is None or row[0] in seen:
             break
+        hops.append((current, row[0], row[1]))
         current = row[0]
+        if current is None:
+            break
         seen.add(current)
-    return current
+    return current, hops
 
 
 def customer_360_text(con: duckdb.DuckDBPyConnection, customer_id: str, max_rows: int = 10) -> str:
     """What `cdp customer <id>` prints for a support agent: identity, contact points,
-    RFM segment, latest orders and contacts. An old merged id shows the surviving customer."""
-    current = resolve_customer_id(con, customer_id)
+    RFM segment, latest orders and contacts. A retired id says what became of it and shows
+    the live customer it leads to."""
+    if not table_exists(con, "marts.golden_customers"):
+        return "The customer marts have not been built yet: run `cdp run` first."
+    current, hops = resolve_customer_id(con, customer_id)
     lines = []
-    if current != customer_id:
-        lines.append(f"Customer {customer_id} was merged into {current}; showing {current}.")
+    if hops:
+        moves = "; ".join(f"Customer {old} " + _REDIRECT_TEXT.get(reason, "was redirected to {new}").format(new=new)
+                          for old, new, reason in hops)
+        lines.append(moves + (f"; showing {current}." if current else "."))
+    if current is None:
+        return "\n".join(lines)
     golden = _rows(con, "SELECT * FROM marts.golden_customers WHERE customer_id = ?", [current])
     if not golden:
-        lines.append(f"No customer {current}.")
+        lines.append(f"No customer {current}: unknown id.")
         return "\n".join(lines)
     g = golden[0]
     name = " ".join(v for v in (g["civility"], g["first_name"], g["last_name"]) if v)
@@ -64,7 +89,7 @@ def customer_360_text(con: duckdb.DuckDBPyConnection, customer_id: str, max_rows
         f"  birth date: {g['birth_date'] or '-'}",
         f"  email: {g['email'] or '-'}   mobile: {g['mobile'] or '-'}   landline: {g['landline'] or '-'}",
         "  address: " + (" / ".join(g[f"address_l{i}"] for i in range(2, 7) if g[f"address_l{i}"]) or "-"),
-        f"  known in: {', '.join(g['sources'])} ({g['source_record_count']} records), "
+        f"  known in: {g['sources']} ({g['source_record_count']} records), "
         f"first seen {g['first_seen']}, last seen {g['last_seen']}",
     ]
     # RFM is built after the 360: absent on a warehouse where it has not run yet.

@@ -15,23 +15,25 @@ from cdp_pipeline.config import Config
 from cdp_pipeline.marts.run import run_sql_files
 from cdp_pipeline.marts.settings import FIELDS, survivorship_rules
 
-# Sort key per rule, ascending = better. NULL (unknown date) sorts last.
+# Sort keys per rule, ascending = better; a rule may need several (a tie on the first is
+# decided by the next). NULL (unknown date) sorts last.
 RULE_KEYS = {
-    "validated": "-CAST(validated AS INTEGER)",
-    "trust": "-trust",
-    "most_recent": "-epoch(seen_at)",
-    "most_frequent": "-frequency",
+    "validated": ("-CAST(validated AS INTEGER)",),
+    "trust": ("-trust",),
+    "most_recent": ("-epoch(seen_at)", "-epoch(loaded_at)"),  # updated_at, then load time
+    "most_frequent": ("-frequency",),
 }
 
 
 def survivorship_sql(rules: dict[str, tuple[str, ...]]) -> dict[str, str]:
     """Placeholders of golden_customer_provenance.sql for the given rules per field."""
-    depth = max(len(r) for r in rules.values())
+    keyed = {f: [(rule, key) for rule in r for key in RULE_KEYS[rule]] for f, r in rules.items()}
+    depth = max(len(k) for k in keyed.values())
     keys, decide = ["CAST(bad AS INTEGER) AS k0"], []
     for i in range(depth):
-        at_i = {f: r[i] for f, r in rules.items() if len(r) > i}
-        key = " ".join(f"WHEN '{f}' THEN {RULE_KEYS[rule]}" for f, rule in at_i.items())
-        name = " ".join(f"WHEN '{f}' THEN '{rule}'" for f, rule in at_i.items())
+        at_i = {f: k[i] for f, k in keyed.items() if len(k) > i}
+        key = " ".join(f"WHEN '{f}' THEN {expr}" for f, (_, expr) in at_i.items())
+        name = " ".join(f"WHEN '{f}' THEN '{rule}'" for f, (rule, _) in at_i.items())
         keys.append(f"CAST(CASE field {key} END AS DOUBLE) AS k{i + 1}")
         decide.append(f"WHEN o.k{i + 1} IS DISTINCT FROM r.k{i + 1} THEN CASE o.field {name} END")
     return {

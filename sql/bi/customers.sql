@@ -1,9 +1,11 @@
 -- bi.customers: one row per customer for analysts, without direct personal data:
 -- pseudonymised key, age band instead of birth date, département instead of address,
 -- and which channels the customer has a usable contact point on instead of the points.
+-- customer_key = first 16 hex digits of sha256(salt || customer_id), salt from gdpr.pseudonym_salt
+-- (see marts/bi.py). Built-in functions only: BI tools open the file without our macros.
 CREATE OR REPLACE VIEW bi.customers AS
 SELECT
-    bi.pseudonym(g.customer_id)                                 AS customer_key,
+    left(sha256(k.salt || g.customer_id), 16)                   AS customer_key,
     g.civility,
     CASE
         WHEN g.birth_date IS NULL THEN 'unknown'
@@ -20,14 +22,15 @@ SELECT
     CAST(g.first_seen AS DATE)                                  AS first_seen_date,
     CAST(g.last_seen AS DATE)                                   AS last_seen_date,
     g.source_record_count,
-    array_to_string(g.sources, ',')                             AS sources,
+    g.sources,
     list_filter([
         CASE WHEN g.email IS NOT NULL THEN 'email' END,
         CASE WHEN g.mobile IS NOT NULL THEN 'sms' END,
         CASE WHEN coalesce(g.mobile, g.landline) IS NOT NULL THEN 'phone' END,
         CASE WHEN g.address_l4 IS NOT NULL OR g.address_l6 IS NOT NULL THEN 'post' END
     ], c -> c IS NOT NULL)                                      AS known_channels
-FROM marts.golden_customers AS g;
+FROM marts.golden_customers AS g
+CROSS JOIN (SELECT max(salt) AS salt FROM gdpr.pseudonym_salt) AS k;
 
 COMMENT ON VIEW bi.customers IS 'Customers for analysts, without direct personal data (pseudonymised key, age band, département).';
 COMMENT ON COLUMN bi.customers.customer_key IS 'Pseudonymised customer key (stable across runs); joins bi.orders and bi.rfm.';

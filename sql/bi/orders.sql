@@ -1,8 +1,9 @@
 -- bi.orders: every order with the pseudonymised customer key (NULL for unknown buyers).
+-- Keys as in bi.customers: left(sha256(salt || id), 16), built-in functions only.
 CREATE OR REPLACE VIEW bi.orders AS
 SELECT
-    bi.pseudonym(o.order_record_id)                 AS order_key,
-    CASE WHEN o.customer_id IS NOT NULL THEN bi.pseudonym(o.customer_id) END AS customer_key,
+    left(sha256(k.salt || o.order_record_id), 16)  AS order_key,
+    left(sha256(k.salt || o.customer_id), 16)      AS customer_key,
     CAST(o.order_ts AS DATE)                        AS order_date,
     o.order_ts,
     o.channel,
@@ -12,7 +13,8 @@ SELECT
     o.amount,
     o.net_amount,
     o.counted
-FROM marts.customer_orders AS o;
+FROM marts.customer_orders AS o
+CROSS JOIN (SELECT max(salt) AS salt FROM gdpr.pseudonym_salt) AS k;
 
 COMMENT ON VIEW bi.orders IS 'Orders for analysts, with pseudonymised order and customer keys.';
 COMMENT ON COLUMN bi.orders.order_key IS 'Pseudonymised order key (stable across runs).';

@@ -1,7 +1,8 @@
 -- bi.rfm: the current RFM scores and segment per pseudonymised customer.
+-- Keys as in bi.customers: left(sha256(salt || id), 16), built-in functions only.
 CREATE OR REPLACE VIEW bi.rfm AS
 SELECT
-    bi.pseudonym(r.customer_id) AS customer_key,
+    left(sha256(k.salt || r.customer_id), 16) AS customer_key,
     r.as_of,
     r.recency_days,
     r.frequency,
@@ -11,7 +12,8 @@ SELECT
     r.m_score,
     r.rfm_code,
     r.segment
-FROM marts.customer_rfm AS r;
+FROM marts.customer_rfm AS r
+CROSS JOIN (SELECT max(salt) AS salt FROM gdpr.pseudonym_salt) AS k;
 
 COMMENT ON VIEW bi.rfm IS 'Current RFM scores and segment per customer (pseudonymised key).';
 COMMENT ON COLUMN bi.rfm.customer_key IS 'Pseudonymised customer key; joins bi.customers.';

@@ -1,7 +1,8 @@
 -- marts.golden_customer_provenance: for each customer and golden field, the record whose value
 -- survived and the rule that decided it. Config-driven pieces (rendered by marts/golden.py):
---   sort_keys         k0 = known bad, then k1..kN: one numeric sort key per rule position,
---                     per field (lower wins)
+--   sort_keys         k0 = known bad, then k1..kN: the numeric sort keys of the field's rules in
+--                     config order, per field (lower wins); most_recent is two keys:
+--                     updated_at (else created_at), then loaded_at
 --   key_order         k0, k1..kN as the ORDER BY of the ranking window
 --   deciding_rule     name of the first rule whose key separates the winner from the best other value
 -- k0 = "known bad" is always the first key: a bad value never beats a usable one, and when
@@ -19,27 +20,27 @@ npai AS (
     SELECT DISTINCT contact_point FROM staging.suppressions WHERE reason = 'npai' AND contact_point IS NOT NULL
 ),
 candidates AS (
-    SELECT customer_id, 'civility' AS field, record_id, source, trust, seen_at,
+    SELECT customer_id, 'civility' AS field, record_id, source, trust, seen_at, loaded_at,
            civility AS value, false AS bad, true AS validated
     FROM rec WHERE civility IS NOT NULL
     UNION ALL
-    SELECT customer_id, 'first_name', record_id, source, trust, seen_at,
+    SELECT customer_id, 'first_name', record_id, source, trust, seen_at, loaded_at,
            first_name, first_name_flag = 'junk', first_name_flag = 'ok'
     FROM rec WHERE first_name IS NOT NULL
     UNION ALL
-    SELECT customer_id, 'last_name', record_id, source, trust, seen_at,
+    SELECT customer_id, 'last_name', record_id, source, trust, seen_at, loaded_at,
            last_name, last_name_flag = 'junk', last_name_flag = 'ok'
     FROM rec WHERE last_name IS NOT NULL
     UNION ALL
-    SELECT customer_id, 'birth_name', record_id, source, trust, seen_at,
+    SELECT customer_id, 'birth_name', record_id, source, trust, seen_at, loaded_at,
            birth_name, false, true
     FROM rec WHERE birth_name IS NOT NULL
     UNION ALL
-    SELECT customer_id, 'birth_date', record_id, source, trust, seen_at,
+    SELECT customer_id, 'birth_date', record_id, source, trust, seen_at, loaded_at,
            CAST(birth_date AS VARCHAR), false, birth_date_flag = 'ok'
     FROM rec WHERE birth_date IS NOT NULL
     UNION ALL
-    SELECT customer_id, 'email', record_id, source, trust, seen_at,
+    SELECT customer_id, 'email', record_id, source, trust, seen_at, loaded_at,
            email,
            email_flag IN ('invalid', 'junk', 'shared') OR email IN (SELECT contact_point FROM bounced),
            email_flag IN ('ok', 'corrected')
@@ -47,13 +48,13 @@ candidates AS (
     UNION ALL
     -- voip numbers (French 09 box lines) are the household's fixed line: landline.
     SELECT customer_id, CASE WHEN phone_type = 'mobile' THEN 'mobile' ELSE 'landline' END,
-           record_id, source, trust, seen_at,
+           record_id, source, trust, seen_at, loaded_at,
            phone, phone_flag IN ('invalid', 'junk', 'shared'), phone_flag = 'ok'
     FROM rec WHERE phone IS NOT NULL AND phone_type IN ('mobile', 'landline', 'voip')
     UNION ALL
     -- The address is one block: its value is every line, so equal addresses count together
     -- (most_frequent) and the golden record takes all lines from the winning record.
-    SELECT customer_id, 'address', record_id, source, trust, seen_at,
+    SELECT customer_id, 'address', record_id, source, trust, seen_at, loaded_at,
            concat_ws(' | ', address_l2, address_l3, address_l4, address_l5, address_l6, country),
            address_status IN ('rejected', 'shared')
                OR (address_l4 || ' ' || postcode) IN (SELECT contact_point FROM npai),

@@ -12,7 +12,7 @@ clusters AS (
            min(coalesce(created_at, updated_at))   AS first_seen,
            max(coalesce(updated_at, created_at))   AS last_seen,
            count(*)                                AS source_record_count,
-           list_sort(list_distinct(list(source)))  AS sources
+           array_to_string(list_sort(list_distinct(list(source))), ',') AS sources
     FROM rec
     GROUP BY customer_id
 ),
@@ -42,6 +42,7 @@ SELECT
     adr.city,
     adr.country,
     adr.departement,
+    adr.address_status,
     c.first_seen,
     c.last_seen,
     c.source_record_count,
@@ -77,7 +78,8 @@ COMMENT ON COLUMN marts.golden_customers.postcode IS 'Postcode.';
 COMMENT ON COLUMN marts.golden_customers.city IS 'City (libellé d''acheminement).';
 COMMENT ON COLUMN marts.golden_customers.country IS 'ISO-2 country code.';
 COMMENT ON COLUMN marts.golden_customers.departement IS 'French département code (75, 2A, 971).';
+COMMENT ON COLUMN marts.golden_customers.address_status IS 'Status of the golden address: validated, corrected, foreign (never rejected or shared, which do not survive).';
 COMMENT ON COLUMN marts.golden_customers.first_seen IS 'Earliest creation time over the customer''s source records.';
 COMMENT ON COLUMN marts.golden_customers.last_seen IS 'Latest update time over the customer''s source records.';
 COMMENT ON COLUMN marts.golden_customers.source_record_count IS 'Number of source records linked to the customer.';
-COMMENT ON COLUMN marts.golden_customers.sources IS 'Sorted list of the sources the customer is known in.';
+COMMENT ON COLUMN marts.golden_customers.sources IS 'Sources the customer is known in, sorted, comma-separated (crm,web).';

@@ -69,6 +69,15 @@ def test_read_only_connection_can_query_marts_and_bi(warehouse):
     con.close()
 
 
+def test_bi_views_need_no_macros(warehouse):
+    """A BI tool opens the file without our macros: nothing user-defined may be stored in it."""
+    path, _ = warehouse
+    con = duckdb.connect(str(path), read_only=True)
+    assert con.execute("SELECT function_name FROM duckdb_functions() WHERE NOT internal "
+                       "AND database_name = current_database()").fetchall() == []
+    con.close()
+
+
 def test_pseudonymous_keys_are_stable_across_builds(warehouse):
     path, cfg = warehouse
     con = duckdb.connect(str(path))

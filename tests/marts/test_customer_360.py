@@ -32,7 +32,9 @@ def con(tmp_path):
         contacts=[{"source": "cc", "contact_id": "k1", "customer_record_key": "crm:1",
                    "contact_ts": "2025-01-07 10:00:00", "channel": "phone", "reason": "delivery", "outcome": "solved"}],
         suppressions=[{"source": "esp", "contact_point": "old@ex.fr", "channel": "email", "reason": "hard_bounce"}],
-        redirects=[{"old_id": "C0", "new_id": "C1"}],
+        redirects=[{"old_id": "C0", "new_id": "C1", "reason": "merge"},
+                   {"old_id": "C00", "new_id": "C0", "reason": "split"},
+                   {"old_id": "C9", "new_id": None, "reason": "removed"}],
     )
     yield c
     c.close()
@@ -74,4 +76,12 @@ def test_support_view_follows_redirects(con, tmp_path):
     assert "Lea Martin" in text and "lea@ex.fr" in text and "hard_bounce" in text
     assert "o3" in text and "delivery" in text
     assert customer_360_text(con, "C1").startswith("Customer C1: Lea Martin")
-    assert customer_360_text(con, "nobody") == "No customer nobody."
+    assert customer_360_text(con, "nobody") == "No customer nobody: unknown id."
+    assert customer_360_text(con, "C00").splitlines()[0] == (
+        "Customer C00 was split; most of its records are now customer C0; Customer C0 was merged into C1; "
+        "showing C1.")
+    assert customer_360_text(con, "C9") == "Customer C9 was removed (its records were erased or deleted at the source)."
+
+
+def test_support_view_before_the_marts_exist(con):
+    assert "run `cdp run` first" in customer_360_text(con, "C1")

@@ -48,6 +48,15 @@ def test_trust_beats_recency_by_default_and_recency_wins_when_configured_first(c
     assert provenance(con, "C1", "first_name") == ("web:1", "most_recent")
 
 
+def test_most_recent_ties_on_update_time_are_decided_by_load_time(con, tmp_path):
+    write_inputs(con, people=[
+        person("crm:1", "C1", first_name="Anne", updated_at=NEW, loaded_at=OLD),
+        person("web:1", "C1", first_name="Annie", updated_at=NEW, loaded_at=NEW),
+    ])
+    assert golden(con, tmp_path, default=["most_recent"])["C1"]["first_name"] == "Annie"
+    assert provenance(con, "C1", "first_name") == ("web:1", "most_recent")
+
+
 def test_provenance_names_only_value_and_full_tie(con, tmp_path):
     write_inputs(con, people=[
         person("crm:1", "C1", last_name="Martin"),
@@ -100,7 +109,7 @@ def test_npai_address_never_wins(con, tmp_path):
                **_address("3 AV FOCH", "69006", "LYON")),
     ], suppressions=[npai])
     g = golden(con, tmp_path)["C1"]
-    assert (g["address_l4"], g["city"]) == ("3 AV FOCH", "LYON")
+    assert (g["address_l4"], g["city"], g["address_status"]) == ("3 AV FOCH", "LYON", "foreign")
     assert provenance(con, "C1", "address") == ("web:1", "not_bad")
 
 
@@ -130,7 +139,7 @@ def test_cluster_facts(con, tmp_path):
         person("crm:1", "C1", created_at=dt.datetime(2024, 5, 1), updated_at=NEW),
     ])
     g = golden(con, tmp_path)["C1"]
-    assert (g["first_seen"], g["last_seen"], g["source_record_count"], g["sources"]) == (OLD, NEW, 2, ["crm", "web"])
+    assert (g["first_seen"], g["last_seen"], g["source_record_count"], g["sources"]) == (OLD, NEW, 2, "crm,web")
 
 
 def test_empty_inputs_give_empty_tables_with_columns(con, tmp_path):
