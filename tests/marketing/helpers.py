@@ -56,6 +56,7 @@ def merge(*parts: dict[str, list[dict]]) -> dict[str, list[dict]]:
 
 def make_cfg(folder: Path, **sections):
     body = {"warehouse": "wh.duckdb", "exports_dir": "exports", **sections}
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / "cdp.yaml"
     path.write_text(yaml.safe_dump(body, sort_keys=False), encoding="utf-8")
     return load_config(path)

@@ -1,0 +1,134 @@
+"""The one code path that finds a person in every layer: erasure, retention and DSAR share it.
+
+Why generic over the catalogue rather than a list of tables: the warehouse grows (a new
+source adds raw.<name>, a new mart adds a table), and a person must not survive in a table
+nobody remembered to add to an erasure list. Every base table outside gdpr.* and audit.* is
+scanned; a table is matched on the columns that identify people:
+record ids, customer ids, emails, phones (by column name; raw tables by the source's
+canonical -> file column mapping), and the quarantine's raw text.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import duckdb
+
+from cdp_pipeline.config import Config
+from cdp_pipeline.marketing.inputs import register_inputs
+from cdp_pipeline.warehouse import render_sql
+
+LAYERS = ("raw", "staging", "identity", "marts", "quarantine", "bi")
+RECORD_COLS = {"record_id", "customer_record_key", "record_id_l", "record_id_r"}
+CUSTOMER_COLS = {"customer_id", "old_id", "new_id"}
+EMAIL_COLS = {"email", "email_raw", "contact_point", "contact_point_raw"}
+PHONE_COLS = {"phone", "phone_raw", "mobile", "landline", "contact_point", "contact_point_raw"}
+_IN_EMAIL = "IN (SELECT value FROM _purge_ids WHERE kind = 'email')"
+_IN_PHONE = "IN (SELECT value FROM _purge_ids WHERE kind = 'phone')"
+_IN_RECORD = "IN (SELECT record_id FROM _purge_records)"
+_IN_CUSTOMER = "IN (SELECT customer_id FROM _purge_customers)"
+INPUTS = ("staging.identity_records", "identity.customer_xref", "marts.golden_customers", "staging.consent_events")
+
+
+def prepare(con: duckdb.DuckDBPyConnection) -> None:
+    """Input views and the phone macro (also used by person resolution)."""
+    register_inputs(con, *INPUTS)
+    con.execute(render_sql("privacy/macros.sql"))
+
+
+def open_scope(con: duckdb.DuckDBPyConnection, customers: Iterable[str] = (), records: Iterable[str] = (),
+               seed_ids: Iterable[tuple[str, str]] = ()) -> None:
+    """Build _purge_customers / _purge_records / _purge_ids for the person(s) seeded."""
+    prepare(con)
+    con.execute("CREATE OR REPLACE TEMP TABLE _purge_customers (customer_id VARCHAR)")
+    con.execute("CREATE OR REPLACE TEMP TABLE _purge_records (record_id VARCHAR)")
+    con.execute("CREATE OR REPLACE TEMP TABLE _purge_seed_ids (kind VARCHAR, value VARCHAR)")
+    for table, values in (("_purge_customers", [(c,) for c in customers]),
+                          ("_purge_records", [(r,) for r in records]),
+                          ("_purge_seed_ids", list(seed_ids))):
+        if values:
+            con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(values[0]))})", values)
+    con.execute(render_sql("privacy/purge_scope.sql"))
+
+
+def _q(column: str) -> str:
+    return '"' + column.replace('"', '""') + '"'
+
+
+def _raw_terms(cfg: Config, name: str) -> list[str] | None:
+    try:
+        src = cfg.source(name)
+    except KeyError:
+        return None
+    terms = []
+    if src.file_column("email"):
+        terms.append(f"lower(trim({_q(src.columns['email'])})) {_IN_EMAIL}")
+    if src.file_column("phone"):
+        terms.append(f"phone_norm({_q(src.columns['phone'])}) {_IN_PHONE}")
+    if src.kind == "customers":
+        terms.append(f"('{src.name}:' || trim({_q(src.columns['source_record_id'])})) {_IN_RECORD}")
+    if src.file_column("customer_record_id") and src.customer_source:
+        terms.append(f"('{src.customer_source}:' || trim({_q(src.columns['customer_record_id'])})) {_IN_RECORD}")
+    if src.kind == "suppressions":
+        col = _q(src.columns["contact_point"])
+        terms += [f"lower(trim({col})) {_IN_EMAIL}", f"phone_norm({col}) {_IN_PHONE}"]
+    return terms
+
+
+def _generic_terms(columns: list[str]) -> list[str]:
+    lower = {c.lower(): c for c in columns}
+    terms = []
+    for low, col in lower.items():
+        if low in RECORD_COLS:
+            terms.append(f"CAST({_q(col)} AS VARCHAR) {_IN_RECORD}")
+        if low in CUSTOMER_COLS:
+            terms.append(f"CAST({_q(col)} AS VARCHAR) {_IN_CUSTOMER}")
+        if low in EMAIL_COLS:
+            terms.append(f"lower(trim(CAST({_q(col)} AS VARCHAR))) {_IN_EMAIL}")
+        if low in PHONE_COLS:
+            terms.append(f"phone_norm(CAST({_q(col)} AS VARCHAR)) {_IN_PHONE}")
+    if {"source", "source_record_id"} <= set(lower):
+        terms.append(f"({_q(lower['source'])} || ':' || {_q(lower['source_record_id'])}) {_IN_RECORD}")
+    if "raw_text" in lower:  # quarantine: the rejected line as read
+        text = _q(lower["raw_text"])
+        terms.append(f"EXISTS (SELECT 1 FROM _purge_ids p WHERE (p.kind = 'email' AND contains(lower({text}), p.value))"
+                     f" OR (p.kind = 'phone' AND (contains(phone_digits({text}), p.value)"
+                     f" OR (p.value LIKE '+33%' AND contains(phone_digits({text}), '0' || substr(p.value, 4))))))")
+    return terms
+
+
+def person_tables(con: duckdb.DuckDBPyConnection, cfg: Config) -> list[tuple[str, str]]:
+    """(table, predicate) for every base table that can hold a person, in layer order."""
+    rows = con.execute(
+        "SELECT table_schema, table_name, list(column_name ORDER BY ordinal_position) "
+        "FROM information_schema.columns c JOIN information_schema.tables t USING (table_catalog, table_schema, table_name) "
+        "WHERE table_catalog = current_database() AND t.table_type = 'BASE TABLE' AND table_schema IN "
+        f"({', '.join(repr(s) for s in LAYERS)}) GROUP BY ALL ORDER BY table_schema, table_name"
+    ).fetchall()
+    out = []
+    for schema, name, columns in rows:
+        terms = (_raw_terms(cfg, name) if schema == "raw" else None)
+        terms = terms if terms is not None else _generic_terms(columns)
+        if terms:
+            out.append((f"{schema}.{_q(name)}", " OR ".join(f"({t})" for t in terms)))
+    return out
+
+
+def sweep(con: duckdb.DuckDBPyConnection, cfg: Config) -> dict[str, int]:
+    """Delete the scoped person(s) from every layer; rows removed per layer (counts only)."""
+    removed = dict.fromkeys(LAYERS, 0)
+    for table, predicate in person_tables(con, cfg):
+        removed[table.split(".", 1)[0]] += int(con.execute(f"DELETE FROM {table} WHERE {predicate}").fetchone()[0])
+    return removed
+
+
+def select_rows(con: duckdb.DuckDBPyConnection, cfg: Config) -> dict[str, list[dict]]:
+    """The scoped person's rows in every layer (for a DSAR), keyed by table."""
+    out = {}
+    for table, predicate in person_tables(con, cfg):
+        cur = con.execute(f"SELECT * FROM {table} WHERE {predicate}")
+        names = [d[0] for d in cur.description]
+        rows = [dict(zip(names, r)) for r in cur.fetchall()]
+        if rows:
+            out[table.replace('"', "")] = rows
+    return out
