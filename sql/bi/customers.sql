@@ -23,12 +23,13 @@ SELECT
     CAST(g.last_seen AS DATE)                                   AS last_seen_date,
     g.source_record_count,
     g.sources,
-    list_filter([
+    -- concat_ws skips NULLs; a plain string because many BI drivers cannot read lists.
+    concat_ws(',',
         CASE WHEN g.email IS NOT NULL THEN 'email' END,
         CASE WHEN g.mobile IS NOT NULL THEN 'sms' END,
         CASE WHEN coalesce(g.mobile, g.landline) IS NOT NULL THEN 'phone' END,
         CASE WHEN g.address_l4 IS NOT NULL OR g.address_l6 IS NOT NULL THEN 'post' END
-    ], c -> c IS NOT NULL)                                      AS known_channels
+    )                                                           AS known_channels
 FROM marts.golden_customers AS g
 CROSS JOIN (SELECT max(salt) AS salt FROM gdpr.pseudonym_salt) AS k;
 
@@ -42,4 +43,4 @@ COMMENT ON COLUMN bi.customers.first_seen_date IS 'Date the customer was first r
 COMMENT ON COLUMN bi.customers.last_seen_date IS 'Date of the latest update in any source.';
 COMMENT ON COLUMN bi.customers.source_record_count IS 'Number of source records merged into the customer.';
 COMMENT ON COLUMN bi.customers.sources IS 'Comma-separated sources the customer is known in.';
-COMMENT ON COLUMN bi.customers.known_channels IS 'Channels with a usable contact point (email, sms, phone, post); not a consent: see the audiences.';
+COMMENT ON COLUMN bi.customers.known_channels IS 'Comma-separated channels with a usable contact point (email,sms,phone,post); not a consent: see the audiences.';

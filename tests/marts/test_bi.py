@@ -13,6 +13,7 @@ from cdp_pipeline.marts.customer_360 import build_customer_360
 from cdp_pipeline.marts.dictionary import DOC, generated_dictionary
 from cdp_pipeline.marts.golden import build_golden_customers
 from cdp_pipeline.marts.rfm import build_rfm
+from cdp_pipeline.warehouse import publish
 from tests.marts.fixtures import config, order, person, write_inputs
 
 PEOPLE = [
@@ -54,7 +55,7 @@ def test_bi_views_hold_no_personal_data(warehouse):
         values = {str(v) for row in cur.fetchall() for v in row}
         assert not values & PERSONAL_VALUES, view
     customer = con.execute("SELECT age_band, departement, known_channels FROM bi.customers ORDER BY age_band").fetchall()
-    assert customer == [("45-54", "35", ["email", "sms", "phone", "post"]), ("unknown", None, ["email", "phone"])]
+    assert customer == [("45-54", "35", "email,sms,phone,post"), ("unknown", None, "email,phone")]
     con.close()
 
 
@@ -75,6 +76,15 @@ def test_bi_views_need_no_macros(warehouse):
     con = duckdb.connect(str(path), read_only=True)
     assert con.execute("SELECT function_name FROM duckdb_functions() WHERE NOT internal "
                        "AND database_name = current_database()").fetchall() == []
+    con.close()
+
+
+def test_published_bi_file_is_readable_without_the_warehouse(warehouse, tmp_path):
+    path, _ = warehouse
+    target = publish(path, tmp_path / "published.duckdb", include=("bi.*",))
+    con = duckdb.connect(str(target), read_only=True)
+    assert con.execute("SELECT count(*), count(customer_key) FROM bi.customers").fetchone() == (2, 2)
+    assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name <> 'bi'").fetchone()[0] == 0
     con.close()
 
 
