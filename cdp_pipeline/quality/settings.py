@@ -1,5 +1,7 @@
 """Validation of the `quality` config section.
 
+Accepted consent purposes are not repeated here: they are `consent.purposes` (marketing settings).
+
 Why strict: this section decides which checks may stop the nightly run. A typo in a check
 name (`staging_emial_validity: WARN`) or a threshold (`email_validity_min: 90`) must fail
 loudly with the key's name, not silently leave a check blocking, or silence it.
@@ -10,7 +12,6 @@ YAML shape (every key optional; defaults below)::
       volume_change_max_share: 0.5   # raw rows loaded this run vs the previous run that loaded any
       sample_rows: 50000             # rows sampled for rate checks (validity rates)
       sample_ids: 20                 # failing ids kept per check (ids only, never personal data)
-      consent_purposes: [newsletter, offers, service]
       severity:                      # check name -> ERROR (blocks downstream) | WARN (reports only)
         staging_email_validity: WARN
       thresholds:
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from cdp_pipeline.config import Config, ConfigError, _check_keys
+from cdp_pipeline.marketing.settings import consent_settings
 
 SEVERITIES = ("ERROR", "WARN")
 RATE_THRESHOLDS = ("email_validity_min", "phone_validity_min", "postcode_validity_min")
@@ -47,7 +49,7 @@ class QualitySettings:
     volume_change_max_share: float = 0.5
     sample_rows: int = 50_000
     sample_ids: int = 20
-    consent_purposes: tuple[str, ...] = ("newsletter", "offers", "service")
+    consent_purposes: tuple[str, ...] = ()  # from consent.purposes (marketing owns the list)
     severity: dict[str, str] = field(default_factory=dict)  # overrides, check name -> ERROR|WARN
     thresholds: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_THRESHOLDS))
 
@@ -55,19 +57,15 @@ class QualitySettings:
 def quality_settings(cfg: Config, check_names: Iterable[str]) -> QualitySettings:
     """Parse `cfg.quality`; `check_names` are the checks this config defines (severity keys)."""
     raw = cfg.quality or {}
-    _check_keys("quality", raw, {"volume_change_max_share", "sample_rows", "sample_ids", "consent_purposes",
-                                 "severity", "thresholds"})
+    _check_keys("quality", raw, {"volume_change_max_share", "sample_rows", "sample_ids", "severity", "thresholds"})
     share = _number("quality.volume_change_max_share", raw.get("volume_change_max_share", 0.5))
     if share <= 0:
         raise ConfigError("quality.volume_change_max_share: must be a positive share (0.5 = 50%)")
-    purposes = raw.get("consent_purposes", list(QualitySettings.consent_purposes))
-    if not isinstance(purposes, list) or not purposes or not all(isinstance(p, str) for p in purposes):
-        raise ConfigError("quality.consent_purposes: must be a non-empty list of purpose names")
     return QualitySettings(
         volume_change_max_share=share,
         sample_rows=_positive_int("quality.sample_rows", raw.get("sample_rows", 50_000)),
         sample_ids=_positive_int("quality.sample_ids", raw.get("sample_ids", 20)),
-        consent_purposes=tuple(p.strip().lower() for p in purposes),
+        consent_purposes=tuple(consent_settings(cfg).purposes),
         severity=_severity(raw.get("severity") or {}, set(check_names)),
         thresholds=_thresholds(raw.get("thresholds") or {}),
     )

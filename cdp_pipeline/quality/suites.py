@@ -19,7 +19,7 @@ from cdp_pipeline.quality.rules import Exact, SampledRate
 from cdp_pipeline.quality.volume import VolumeChange
 
 EMAIL_RE = r"^[a-z0-9._%+'-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}$"
-E164_RE = r"^\+[1-9][0-9]{6,14}$"
+E164_RE = r"^\+[1-9][0-9]{7,14}$"  # as sql/marketing/contact_macros.sql
 FR_POSTCODE_RE = r"^(?:0[1-9]|[1-8][0-9]|9[0-8])[0-9]{3}$"
 
 IDENTITY_RECORDS = AssetKey(["staging", "identity_records"])
@@ -164,7 +164,7 @@ STAGING = [
         ("staging.orders", "staging.identity_records"), (IDENTITY_RECORDS,)),
     CheckDef(
         "staging_consent_accepted_values", CONSENT_EVENTS, "ERROR",
-        "Channel, purpose (quality.consent_purposes) and status (granted|withdrawn) are known values: "
+        "Channel, purpose (consent.purposes) and status (granted|withdrawn) are known values: "
         "an unreadable consent must never be read as a grant downstream.",
         Exact(_count("staging.consent_events"),
               "SELECT event_id AS id FROM staging.consent_events WHERE channel IS NULL OR status IS NULL "
@@ -203,9 +203,9 @@ IDENTITY = [
         ("identity.customer_id_redirects", "identity.customer_xref"), (XREF,)),
 ]
 
-# Assumed mart contract (docs/warehouse.md lists the tables, not yet their columns):
-# audience_members(audience, customer_id, channel, purpose, contact_point),
-# consent_current(customer_id, channel, purpose, status), suppressions(channel, contact_point).
+# Mart contract read here (sql/marketing): audience_members(audience, customer_id, channel, contact_point,
+# purpose), consent_current(scope 'customer'|'contact_point', customer_id, contact_point, channel,
+# purpose, status, usable), suppressions(contact_point, channel).
 MARTS = [
     CheckDef(
         "marts_golden_customer_id_unique", GOLDEN, "ERROR",
@@ -216,12 +216,16 @@ MARTS = [
         ("marts.golden_customers",)),
     CheckDef(
         "marts_audience_consent", AUDIENCE, "ERROR",
-        "Every audience member holds a current granted consent for the audience's channel and purpose and "
-        "its contact point is not suppressed: sending otherwise breaks RGPD / ePrivacy.",
+        "Every audience member holds a current usable consent for the audience's channel and purpose, its "
+        "contact point was not withdrawn nor suppressed: sending otherwise breaks RGPD / ePrivacy. Checked "
+        "from the consent and suppression tables, independently of how the audience builder joined them.",
         Exact(_count("marts.audience_members"),
               "SELECT a.customer_id AS id FROM marts.audience_members AS a "
-              "WHERE NOT EXISTS (SELECT 1 FROM marts.consent_current AS c WHERE c.customer_id = a.customer_id "
-              "  AND c.channel = a.channel AND c.purpose = a.purpose AND c.status = 'granted') "
+              "WHERE NOT EXISTS (SELECT 1 FROM marts.consent_current AS c WHERE c.scope = 'customer' "
+              "  AND c.customer_id = a.customer_id AND c.channel = a.channel AND c.purpose = a.purpose AND c.usable) "
+              "OR EXISTS (SELECT 1 FROM marts.consent_current AS w WHERE w.scope = 'contact_point' "
+              "  AND w.status = 'withdrawn' AND w.contact_point = a.contact_point AND w.channel = a.channel "
+              "  AND w.purpose = a.purpose) "
               "OR EXISTS (SELECT 1 FROM marts.suppressions AS s "
               "  WHERE s.channel = a.channel AND s.contact_point = a.contact_point)"),
         ("marts.audience_members", "marts.consent_current", "marts.suppressions"),

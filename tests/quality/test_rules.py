@@ -41,6 +41,20 @@ def test_spoiler_fails_its_check_only_with_ids_not_values(tmp_path, name):
     assert not any(p in repr(m) for p in PERSONAL)
 
 
+@pytest.mark.parametrize("spoil", [
+    "UPDATE marts.consent_current SET usable = false WHERE customer_id = 'C000000002'",
+    "INSERT INTO marts.consent_current VALUES ('contact_point', NULL, 'bob.durand@example.fr', 'email', "
+    "'newsletter', 'withdrawn', false)",
+    "INSERT INTO marts.suppressions VALUES ('bob.durand@example.fr', 'email')",
+])
+def test_audience_consent_rules(tmp_path, spoil):
+    config = make_warehouse(tmp_path)
+    with connect(tmp_path / "wh.duckdb") as con:
+        con.execute(spoil)
+    m = measure_all(config)["marts_audience_consent"]
+    assert not m.passed and m.sample_ids == ["C000000002"]
+
+
 def test_missing_table_is_a_failed_result_naming_it(tmp_path):
     config = make_warehouse(tmp_path)
     with connect(tmp_path / "wh.duckdb") as con:

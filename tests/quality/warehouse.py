@@ -60,9 +60,11 @@ CREATE TABLE marts.golden_customers AS SELECT * FROM (VALUES
     ('C000000001', 'Martin', 'alice.martin@example.fr'), ('C000000002', 'Durand', 'bob.durand@example.fr'))
     t(customer_id, last_name, email);
 CREATE TABLE marts.consent_current AS SELECT * FROM (VALUES
-    ('C000000001', 'email', 'newsletter', 'granted'), ('C000000002', 'email', 'newsletter', 'granted'))
-    t(customer_id, channel, purpose, status);
-CREATE TABLE marts.suppressions AS SELECT * FROM (VALUES ('sms', '+33698765432')) t(channel, contact_point);
+    ('customer', 'C000000001', NULL, 'email', 'newsletter', 'granted', true),
+    ('customer', 'C000000002', NULL, 'email', 'newsletter', 'soft_opt_in', true),
+    ('contact_point', NULL, 'bob.durand@example.fr', 'email', 'offers', 'withdrawn', false))
+    t(scope, customer_id, contact_point, channel, purpose, status, usable);
+CREATE TABLE marts.suppressions AS SELECT * FROM (VALUES ('+33698765432', 'sms')) t(contact_point, channel);
 CREATE TABLE marts.audience_members AS SELECT * FROM (VALUES
     ('nl', 'C000000001', 'email', 'newsletter', 'alice.martin@example.fr'),
     ('nl', 'C000000002', 'email', 'newsletter', 'bob.durand@example.fr'))
@@ -91,7 +93,7 @@ SPOILERS = {
     "identity_every_record_has_customer": "DELETE FROM identity.customer_xref WHERE record_id = 'pos:2'",
     "identity_redirects_resolve": "INSERT INTO identity.customer_id_redirects VALUES ('C000000006', 'C000000999', 'merge')",
     "marts_golden_customer_id_unique": "INSERT INTO marts.golden_customers VALUES ('C000000001', 'Martin', NULL)",
-    "marts_audience_consent": "INSERT INTO marts.suppressions VALUES ('email', 'bob.durand@example.fr')",
+    "marts_audience_consent": "INSERT INTO marts.suppressions VALUES ('bob.durand@example.fr', 'email')",
     "marts_audience_contact_validity": "UPDATE marts.audience_members SET contact_point = 'not-an-email' "
                                        "WHERE customer_id = 'C000000001'",
 }
