@@ -31,7 +31,7 @@ def dsar_export(con: duckdb.DuckDBPyConnection, cfg: Config, email: str | None =
     person = resolve(con, email, phone, record_id)
     if person.ambiguous:
         raise AmbiguousRequest(f"identifiers match {len(person.customers)} customers")
-    open_scope(con, person.customers, person.records, person.seed_ids)
+    open_scope(con, cfg, person.customers, person.records, person.seed_ids)
     identifiers = con.execute("SELECT kind, list(value ORDER BY value) FROM _purge_ids GROUP BY kind").fetchall()
     doc = {
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -28,7 +28,7 @@ def ensure_gdpr_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 def purge(con: duckdb.DuckDBPyConnection, cfg: Config, customers=(), records=(), seed_ids=()) -> dict[str, int]:
     """Scope + sweep in the caller's transaction; the shared path of erasure and retention."""
-    open_scope(con, customers, records, seed_ids)
+    open_scope(con, cfg, customers, records, seed_ids)
     return sweep(con, cfg)
 
 

@@ -14,9 +14,9 @@ from typing import Iterable
 
 import duckdb
 
-from cdp_pipeline.config import Config
+from cdp_pipeline.config import Config, Source
 from cdp_pipeline.marketing.inputs import register_inputs
-from cdp_pipeline.warehouse import render_sql
+from cdp_pipeline.warehouse import render_sql, table_exists
 
 LAYERS = ("raw", "staging", "identity", "marts", "quarantine", "bi")
 RECORD_COLS = {"record_id", "customer_record_key", "record_id_l", "record_id_r"}
@@ -36,9 +36,14 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(render_sql("privacy/macros.sql"))
 
 
-def open_scope(con: duckdb.DuckDBPyConnection, customers: Iterable[str] = (), records: Iterable[str] = (),
-               seed_ids: Iterable[tuple[str, str]] = ()) -> None:
-    """Build _purge_customers / _purge_records / _purge_ids for the person(s) seeded."""
+def open_scope(con: duckdb.DuckDBPyConnection, cfg: Config, customers: Iterable[str] = (),
+               records: Iterable[str] = (), seed_ids: Iterable[tuple[str, str]] = ()) -> None:
+    """Build _purge_customers / _purge_records / _purge_ids for the person(s) seeded.
+
+    Records are also looked up in raw customers tables by the person's identifiers, so an
+    erasure applied before staging/identity have processed a new file still reaches the
+    orders and consents keyed by that file's record ids.
+    """
     prepare(con)
     con.execute("CREATE OR REPLACE TEMP TABLE _purge_customers (customer_id VARCHAR)")
     con.execute("CREATE OR REPLACE TEMP TABLE _purge_records (record_id VARCHAR)")
@@ -49,10 +54,42 @@ def open_scope(con: duckdb.DuckDBPyConnection, customers: Iterable[str] = (), re
         if values:
             con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(values[0]))})", values)
     con.execute(render_sql("privacy/purge_scope.sql"))
+    _raw_scope(con, cfg)
+
+
+def _raw_scope(con: duckdb.DuckDBPyConnection, cfg: Config) -> None:
+    """Add raw customer records holding the person's identifiers, then those rows' identifiers."""
+    sources = [s for s in cfg.sources_of("customers") if _identifier_terms(s) and table_exists(con, s.table)]
+    for src in sources:
+        con.execute(f"INSERT INTO _purge_records SELECT DISTINCT {_raw_key(src)} FROM {src.table} "
+                    f"WHERE {' OR '.join(_identifier_terms(src))} EXCEPT SELECT record_id FROM _purge_records")
+    for table in ("_raw_ids", "_raw_ids_outside"):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} (kind VARCHAR, value VARCHAR)")
+    for src in sources:
+        for kind, expr in (("email", "lower(trim({}))"), ("phone", "phone_norm({})")):
+            if src.file_column(kind):
+                value = expr.format(_q(src.columns[kind]))
+                for table, op in (("_raw_ids", "IN"), ("_raw_ids_outside", "NOT IN")):
+                    con.execute(f"INSERT INTO {table} SELECT '{kind}', {value} FROM {src.table} "
+                                f"WHERE {_raw_key(src)} {op} (SELECT record_id FROM _purge_records)")
+    con.execute(render_sql("privacy/raw_identifiers.sql"))
+
+
+def _raw_key(src: Source) -> str:
+    return f"('{src.name}:' || trim({_q(src.columns['source_record_id'])}))"
 
 
 def _q(column: str) -> str:
     return '"' + column.replace('"', '""') + '"'
+
+
+def _identifier_terms(src: Source) -> list[str]:
+    terms = []
+    if src.file_column("email"):
+        terms.append(f"lower(trim({_q(src.columns['email'])})) {_IN_EMAIL}")
+    if src.file_column("phone"):
+        terms.append(f"phone_norm({_q(src.columns['phone'])}) {_IN_PHONE}")
+    return terms
 
 
 def _raw_terms(cfg: Config, name: str) -> list[str] | None:
@@ -60,13 +97,9 @@ def _raw_terms(cfg: Config, name: str) -> list[str] | None:
         src = cfg.source(name)
     except KeyError:
         return None
-    terms = []
-    if src.file_column("email"):
-        terms.append(f"lower(trim({_q(src.columns['email'])})) {_IN_EMAIL}")
-    if src.file_column("phone"):
-        terms.append(f"phone_norm({_q(src.columns['phone'])}) {_IN_PHONE}")
+    terms = _identifier_terms(src)
     if src.kind == "customers":
-        terms.append(f"('{src.name}:' || trim({_q(src.columns['source_record_id'])})) {_IN_RECORD}")
+        terms.append(f"{_raw_key(src)} {_IN_RECORD}")
     if src.file_column("customer_record_id") and src.customer_source:
         terms.append(f"('{src.customer_source}:' || trim({_q(src.columns['customer_record_id'])})) {_IN_RECORD}")
     if src.kind == "suppressions":

@@ -2,7 +2,7 @@
 -- identifies the person(s): all records of their customer ids, and the emails/phones those
 -- records, golden records and consent events hold. An identifier also held by someone
 -- outside the scope (a family email, a shared landline) is NOT the person's alone: it is
--- left in place for the others and not tombstoned, unless the request itself named it.
+-- left in place for the others and not tombstoned, even when the request named it.
 INSERT INTO _purge_records
 SELECT record_id FROM _in_identity_customer_xref WHERE customer_id IN (SELECT customer_id FROM _purge_customers)
 EXCEPT SELECT record_id FROM _purge_records;
@@ -37,7 +37,7 @@ tagged AS (
            record_id IN (SELECT record_id FROM _purge_records)
            OR customer_id IN (SELECT customer_id FROM _purge_customers) AS inside
     FROM held WHERE value IS NOT NULL AND value NOT IN ('', '+')
+    UNION ALL
+    SELECT kind, value, true FROM _purge_seed_ids
 )
-SELECT kind, value FROM tagged GROUP BY kind, value HAVING bool_and(coalesce(inside, false))
-UNION
-SELECT kind, value FROM _purge_seed_ids;
+SELECT kind, value FROM tagged GROUP BY kind, value HAVING bool_and(coalesce(inside, false));
