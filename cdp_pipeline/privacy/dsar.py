@@ -25,7 +25,7 @@ class AmbiguousRequest(ValueError):
 
 
 def dsar_export(con: duckdb.DuckDBPyConnection, cfg: Config, email: str | None = None, phone: str | None = None,
-                *, out_path: Path | str, record_id: str | None = None) -> Path:
+                out_path: Path | str | None = None, *, record_id: str | None = None) -> Path:
     if not (email or phone or record_id):
         raise ValueError("a DSAR needs an email, a phone or a record id")
     person = resolve(con, email, phone, record_id)
@@ -39,7 +39,9 @@ def dsar_export(con: duckdb.DuckDBPyConnection, cfg: Config, email: str | None =
         "identifiers": {k: v for k, v in identifiers},
         "data": select_rows(con, cfg),
     }
-    out = Path(out_path)
+    # Default: <warehouse dir>/dsar/, beside the data it discloses, never in exports_dir (marketers' folder).
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    out = Path(out_path) if out_path else cfg.warehouse.parent / "dsar" / f"dsar_{stamp}_{os.getpid()}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # personal data: owner-only

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import duckdb
 
+from cdp_pipeline.config import Config
+
 SALT_ENV = "CDP_ERASURE_SALT"
 KINDS = ("email", "phone", "record", "customer")
 
@@ -49,12 +51,15 @@ def hash_identifier(value: str, kind: str, salt: bytes) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def load_salt(warehouse: Path | str) -> bytes:
-    """$CDP_ERASURE_SALT, else `<warehouse>.salt` (32 random bytes, created once with mode 0600)."""
+def load_salt(target: Config | Path | str) -> bytes:
+    """$CDP_ERASURE_SALT, else `<warehouse>.salt` (32 random bytes, created once with mode 0600).
+
+    `target` is the Config (the assets' call) or the warehouse path (from an open connection).
+    """
     env = os.environ.get(SALT_ENV)
     if env:
         return env.encode("utf-8")
-    path = Path(str(warehouse) + ".salt")
+    path = Path(str(target.warehouse if isinstance(target, Config) else target) + ".salt")
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
