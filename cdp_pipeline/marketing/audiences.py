@@ -98,6 +98,8 @@ def _ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def build_audiences(con: duckdb.DuckDBPyConnection, cfg: Config, run_id: str, run_date: date) -> dict:
+    """marts.audience_members for this run (+ marts.audience_history). Files are written by
+    write_exports, separately, so a blocking audience_violations check can stop them."""
     specs = audiences(cfg)
     default_cap = consent_settings(cfg).max_per_30_days
     _ensure_tables(con)
@@ -113,10 +115,8 @@ def build_audiences(con: duckdb.DuckDBPyConnection, cfg: Config, run_id: str, ru
         cap = a.max_per_30_days or default_cap
         con.execute(_select_sql(a, cap), {"run_id": run_id, "run_date": run_date})
     run_sql_file(con, "marketing/audience_publish.sql")
-    files = write_exports(con, cfg)
     sizes = dict(con.execute("SELECT audience, count(*) FROM marts.audience_members GROUP BY audience").fetchall())
-    return {"audiences": len(specs), "export_files": len(files),
-            **{f"members_{a.name}": int(sizes.get(a.name, 0)) for a in specs}}
+    return {"audiences": len(specs), **{f"members_{a.name}": int(sizes.get(a.name, 0)) for a in specs}}
 
 
 def _select_sql(a: Audience, cap: int | None) -> str:

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from cdp_pipeline.config import ConfigError
-from cdp_pipeline.marketing import audience_violations, build_audiences, build_consent, build_suppressions
+from cdp_pipeline.marketing import audience_violations, build_audiences, build_consent, build_suppressions, write_exports
 from tests.marketing.helpers import make_cfg, make_warehouse, merge, person
 
 RUN = date(2025, 6, 1)
@@ -32,6 +32,7 @@ def run(tmp_path, rows, audiences, **consent):
     members = {(a, c, ch) for a, c, ch in con.execute(
         "SELECT audience, customer_id, channel FROM marts.audience_members").fetchall()}
     assert audience_violations(con) == 0
+    write_exports(con, cfg)
     return con, cfg, members
 
 
@@ -167,6 +168,7 @@ def test_empty_inputs_give_empty_tables(tmp_path):
     build_consent(con, cfg)
     build_suppressions(con, cfg)
     assert build_audiences(con, cfg, "r1", RUN)["members_nl"] == 0
+    write_exports(con, cfg)
     cols = [r[0] for r in con.execute("DESCRIBE marts.audience_members").fetchall()]
     assert cols == ["audience", "customer_id", "channel", "contact_point", "purpose", "run_id", "run_date"]
     assert (cfg.exports_dir / "nl.csv").read_text(encoding="utf-8").strip() == "customer_id,contact_point,channel"

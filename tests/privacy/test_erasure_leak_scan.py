@@ -14,7 +14,7 @@ from datetime import date, datetime
 import duckdb
 
 from cdp_pipeline.ingest.load import ensure_audit_tables
-from cdp_pipeline.marketing import build_audiences, build_consent, build_suppressions
+from cdp_pipeline.marketing import build_audiences, build_consent, build_suppressions, write_exports
 from cdp_pipeline.privacy import apply_erasure
 from tests.marketing.helpers import make_cfg, make_warehouse, merge, person
 
@@ -91,6 +91,8 @@ def _layers(tmp_path, with_staging: bool):
         build_consent(con, cfg)
         build_suppressions(con, cfg)
         build_audiences(con, cfg, "run-1", date(2024, 1, 2))
+        write_exports(con, cfg)
+        assert "alice" in (tmp_path / "exports" / "email_offers.csv").read_text(encoding="utf-8")
     con.execute("INSERT INTO gdpr.erasure_requests (request_id, received_ts, email, status) "
                 "VALUES ('R1', '2024-01-03', ' ALICE@x.fr', 'pending')")
     return con, cfg

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 import pytest
 
-from cdp_pipeline.marketing import build_audiences, build_consent, build_suppressions
+from cdp_pipeline.marketing import build_audiences, build_consent, build_suppressions, write_exports
 from cdp_pipeline.privacy import (apply_erasure, apply_retention, build_processing_register, dsar_export,
                                   hash_identifier, load_salt, record_run, tombstone_filter)
 from cdp_pipeline.privacy.hashing import register_hash_macros
@@ -67,6 +67,7 @@ def wh(tmp_path, monkeypatch):
     build_consent(con, cfg)
     build_suppressions(con, cfg)
     build_audiences(con, cfg, "r1", date(2025, 6, 1))
+    write_exports(con, cfg)
     yield con, cfg
     con.close()
 
