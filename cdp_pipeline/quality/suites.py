@@ -16,7 +16,7 @@ from dagster import AssetKey
 
 from cdp_pipeline.config import CHANNELS, Config, Source
 from cdp_pipeline.quality.rules import Exact, SampledRate
-from cdp_pipeline.quality.volume import VolumeChange
+from cdp_pipeline.quality.volume import VolumeChange, volume_check_name
 
 EMAIL_RE = r"^[a-z0-9._%+'-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}$"
 E164_RE = r"^\+[1-9][0-9]{7,14}$"  # as sql/marketing/contact_macros.sql
@@ -48,10 +48,9 @@ def _count(table: str, where: str = "true") -> str:
     return f"SELECT count(*) FROM {table} WHERE {where}"
 
 
-def _regex_rate(threshold: str):
-    """A regex validity rate on the sampled `value` column with `mostly` from the thresholds."""
-    pattern = {"email_validity_min": EMAIL_RE, "phone_validity_min": E164_RE,
-               "postcode_validity_min": FR_POSTCODE_RE}[threshold]
+# GX is imported when a check runs, not when Dagster loads the definitions: it costs seconds.
+def _regex_rate(pattern: str, threshold: str):
+    """A regex validity rate on the sampled `value` column, `mostly` = thresholds[threshold]."""
 
     def build(settings):
         import great_expectations as gx
@@ -92,17 +91,17 @@ def raw_checks(source: Source) -> list[CheckDef]:
                   f"WHERE {latest} AND ({missing})"),
             (table,)),
         CheckDef(
-            f"raw_{source.name}_volume", key, "ERROR",
+            volume_check_name(source.name), key, "ERROR",
             "Rows loaded this run vs the previous run that loaded any: a change above "
             "quality.volume_change_max_share means a truncated or duplicated extract.",
             VolumeChange(source.name), ("audit.file_loads",)),
     ]
 
 
-def _ir_rate(name: str, threshold: str, value: str, where: str, description: str) -> CheckDef:
+def _ir_rate(name: str, pattern: str, threshold: str, value: str, where: str, description: str) -> CheckDef:
+    """A sampled validity rate on staging.identity_records (WARN: a rate dips, a key must not)."""
     return CheckDef(name, IDENTITY_RECORDS, "WARN", description,
-                    SampledRate("staging.identity_records", "record_id", value, where,
-                                _regex_rate(threshold)),
+                    SampledRate("staging.identity_records", "record_id", value, where, _regex_rate(pattern, threshold)),
                     ("staging.identity_records",))
 
 
@@ -114,14 +113,16 @@ STAGING = [
               "SELECT coalesce(record_id, '(null)') AS id FROM staging.identity_records "
               "GROUP BY record_id HAVING count(*) > 1 OR record_id IS NULL"),
         ("staging.identity_records",)),
-    _ir_rate("staging_email_validity", "email_validity_min", "coalesce(email, '')",
+    _ir_rate("staging_email_validity", EMAIL_RE, "email_validity_min",
+             "CASE WHEN email_flag = 'junk' THEN '' ELSE coalesce(email, '') END",
              "nullif(trim(email_raw), '') IS NOT NULL",
-             "Share of given e-mails that standardise to a valid address (sampled), at least "
+             "Share of given e-mails that standardise to a valid address, junk placeholders counted invalid "
+             "(sampled), at least "
              "thresholds.email_validity_min: a drop means a broken extract or encoding."),
-    _ir_rate("staging_phone_validity", "phone_validity_min", "coalesce(phone, '')",
+    _ir_rate("staging_phone_validity", E164_RE, "phone_validity_min", "coalesce(phone, '')",
              "nullif(trim(phone_raw), '') IS NOT NULL",
              "Share of given phones that standardise to E.164 (sampled), at least thresholds.phone_validity_min."),
-    _ir_rate("staging_postcode_validity", "postcode_validity_min", "coalesce(postcode, '')",
+    _ir_rate("staging_postcode_validity", FR_POSTCODE_RE, "postcode_validity_min", "coalesce(postcode, '')",
              "country = 'FR' AND address_status NOT IN ('missing', 'foreign')",
              "Share of French addresses with a valid 5-digit postcode (sampled), at least "
              "thresholds.postcode_validity_min."),
@@ -194,12 +195,13 @@ IDENTITY = [
         "Each redirect leaves a retired id (never a live one) for a live id or a later redirect (chains), "
         "or for nothing with reason `removed`: old campaign ids must resolve.",
         Exact(_count("identity.customer_id_redirects"),
-              "WITH live AS (SELECT DISTINCT customer_id FROM identity.customer_xref) "
-              "SELECT d.old_id AS id FROM identity.customer_id_redirects AS d "
-              "WHERE d.old_id IN (SELECT customer_id FROM live) "
+              "WITH live AS (SELECT DISTINCT customer_id AS id FROM identity.customer_xref WHERE customer_id IS NOT NULL), "
+              "known AS (SELECT id FROM live UNION SELECT old_id FROM identity.customer_id_redirects "
+              "          WHERE old_id IS NOT NULL) "
+              "SELECT coalesce(d.old_id, '(null)') AS id FROM identity.customer_id_redirects AS d "
+              "WHERE d.old_id IS NULL OR d.old_id IN (SELECT id FROM live) "
               "OR (d.new_id IS NULL AND d.reason IS DISTINCT FROM 'removed') "
-              "OR (d.new_id IS NOT NULL AND d.new_id NOT IN (SELECT customer_id FROM live) "
-              "    AND d.new_id NOT IN (SELECT old_id FROM identity.customer_id_redirects))"),
+              "OR (d.new_id IS NOT NULL AND d.new_id NOT IN (SELECT id FROM known))"),
         ("identity.customer_id_redirects", "identity.customer_xref"), (XREF,)),
 ]
 

@@ -10,7 +10,7 @@ from cdp_pipeline.quality.settings import quality_settings
 from cdp_pipeline.quality.suites import suite
 from cdp_pipeline.warehouse import connect
 
-from tests.quality.warehouse import PERSONAL, SPOILERS, make_warehouse
+from tests.quality.warehouse import PERSONAL, SPOILERS, make_warehouse, write_config
 
 
 def measure_all(config_path, run_id="r1"):
@@ -88,3 +88,17 @@ def test_volume_change_against_previous_run(tmp_path):
     load(1, 3)  # 3 -> 1 row: -67%
     m = measure_all(config, "r4")["raw_pos_volume"]
     assert not m.passed and "1 rows loaded vs 3" in m.note
+    # A re-run loads nothing new, yet the unaccepted drop still fails...
+    assert not measure_all(config, "r5")["raw_pos_volume"].passed
+    # ...until someone accepts it for one run (WARN); then the next run compares afresh.
+    with_warn = write_config(tmp_path, "severity: {raw_pos_volume: WARN}", "warn.yaml")
+    assert not measure_all(with_warn, "r6")["raw_pos_volume"].passed
+    assert measure_all(config, "r7")["raw_pos_volume"].note == "no new file loaded this run"
+
+
+def test_junk_email_placeholder_counts_invalid(tmp_path):
+    config = make_warehouse(tmp_path)
+    with connect(tmp_path / "wh.duckdb") as con:
+        con.execute("UPDATE staging.identity_records SET email_flag = 'junk' WHERE record_id = 'pos:2'")
+    m = measure_all(config)["staging_email_validity"]
+    assert not m.passed and m.sample_ids == ["pos:2"]

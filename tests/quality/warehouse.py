@@ -42,6 +42,7 @@ CREATE TABLE staging.identity_records AS SELECT * FROM (VALUES
      '20000', 'FR', 'validated', DATE '1975-02-03'))
     t(record_id, source, source_record_id, last_name, email, email_raw, phone, phone_raw, postcode, country,
       address_status, birth_date);
+ALTER TABLE staging.identity_records ADD COLUMN email_flag VARCHAR DEFAULT 'ok';
 CREATE TABLE staging.orders AS SELECT * FROM (VALUES
     ('web:o1', 'web', 'o1', 'pos:1', 19.90::DECIMAL(12,2), 'paid', false),
     ('web:o2', 'web', 'o2', 'pos:2', -5.00::DECIMAL(12,2), 'returned', false))
@@ -99,12 +100,18 @@ SPOILERS = {
 }
 
 
+def write_config(folder: Path, quality_yaml: str = "", name: str = "cdp.yaml") -> Path:
+    """A config for `folder`/wh.duckdb with extra keys under `quality:`."""
+    config = folder / name
+    config.write_text(CONFIG.replace("{extra}", textwrap.indent(textwrap.dedent(quality_yaml), "  ")), encoding="utf-8")
+    return config
+
+
 def make_warehouse(folder: Path, spoil: list[str] = (), quality_yaml: str = "") -> Path:
     """Write cdp.yaml and wh.duckdb into `folder`; apply the named spoilers. Returns the config path."""
     from cdp_pipeline.warehouse import ensure_schemas
 
-    config = folder / "cdp.yaml"
-    config.write_text(CONFIG.replace("{extra}", textwrap.indent(textwrap.dedent(quality_yaml), "  ")), encoding="utf-8")
+    config = write_config(folder, quality_yaml)
     con = duckdb.connect(str(folder / "wh.duckdb"))
     try:
         ensure_schemas(con)
