@@ -17,7 +17,8 @@ exists), `corrected` (one of them fixed with certainty), `rejected` (no certain 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import jellyfish
 
@@ -44,29 +45,36 @@ VARIANTS = {"AV": "AVENUE", "AVE": "AVENUE", "BD": "BOULEVARD", "BVD": "BOULEVAR
 L2_WORDS = ("APPARTEMENT", "ETAGE", "CHEZ", "ESCALIER", "PORTE", "CHAMBRE", "BOITE", "C O")
 L3_WORDS = ("BATIMENT", "RESIDENCE", "IMMEUBLE", "ENTREE", "TOUR", "ZONE INDUSTRIELLE", "CENTRE COMMERCIAL")
 L5_WORDS = ("LIEU DIT", "BP", "CS", "TSA", "HAMEAU")
-REPETITION = {"BIS": "BIS", "B": "B", "TER": "TER", "T": "T", "QUATER": "QUATER", "QUINQUIES": "QUINQUIES",
-              "A": "A", "C": "C", "D": "D"}
 _NUMBER = re.compile(r"^(?P<num>\d{1,5})\s*(?P<rep>BIS|TER|QUATER|QUINQUIES|[ABCDT])?\b\s*(?P<rest>.*)$")
 _L2_START = re.compile(r"\s(?=(?:APPARTEMENT|ETAGE|ESCALIER|PORTE)\b)")
+_FLOOR = re.compile(r"\b(\d{1,2})\s*(?:E|EME|ER|ERE)?\s+ETAGE\b")  # "4e étage" -> "ETAGE 4" (L2)
 _CEDEX = re.compile(r"\bCEDEX(?:\s+(?P<n>\d{1,2}))?\b")
 _POSTCODE_IN_TEXT = re.compile(r"\b(\d{5})\b")
 
 COUNTRIES = {
     "FR": "FR", "FRA": "FR", "FRANCE": "FR", "F": "FR", "FRANCE METROPOLITAINE": "FR",
+    # overseas départements are France for La Poste (97x postcodes are in the reference)
+    "GUADELOUPE": "FR", "MARTINIQUE": "FR", "GUYANE": "FR", "REUNION": "FR", "LA REUNION": "FR", "MAYOTTE": "FR",
     "BE": "BE", "BEL": "BE", "BELGIQUE": "BE", "BELGIUM": "BE", "CH": "CH", "CHE": "CH", "SUISSE": "CH",
     "SWITZERLAND": "CH", "LU": "LU", "LUX": "LU", "LUXEMBOURG": "LU", "DE": "DE", "DEU": "DE", "ALLEMAGNE": "DE",
     "GERMANY": "DE", "ES": "ES", "ESP": "ES", "ESPAGNE": "ES", "SPAIN": "ES", "IT": "IT", "ITA": "IT",
     "ITALIE": "IT", "ITALY": "IT", "GB": "GB", "UK": "GB", "ROYAUME UNI": "GB", "UNITED KINGDOM": "GB",
-    "PT": "PT", "PORTUGAL": "PT", "NL": "NL", "PAYS BAS": "NL", "MC": "MC", "MONACO": "MC", "US": "US", "USA": "US",
-    "ETATS UNIS": "US", "CA": "CA", "CANADA": "CA",
+    "ANGLETERRE": "GB", "PT": "PT", "PRT": "PT", "PORTUGAL": "PT", "NL": "NL", "NLD": "NL", "PAYS BAS": "NL",
+    "MC": "MC", "MCO": "MC", "MONACO": "MC", "AD": "AD", "ANDORRE": "AD", "US": "US", "USA": "US",
+    "ETATS UNIS": "US", "CA": "CA", "CAN": "CA", "CANADA": "CA", "MA": "MA", "MAR": "MA", "MAROC": "MA",
+    "DZ": "DZ", "DZA": "DZ", "ALGERIE": "DZ", "TN": "TN", "TUN": "TN", "TUNISIE": "TN", "SN": "SN",
+    "SENEGAL": "SN", "CI": "CI", "COTE D IVOIRE": "CI",
 }
+UNKNOWN_COUNTRY = "ZZ"  # ISO 3166 user-assigned code: "given, but not a country we recognise"
 
 
 def country_code(value: str | None, default: str) -> str:
+    """ISO-2 code. Empty -> the source's default country; a value we can't map -> ZZ rather than
+    the default, so a "Sénégal" written out in full is never validated as a French address."""
     key = fold(value)
     if not key:
         return default
-    return COUNTRIES.get(key, key if len(key) == 2 and key.isalpha() else default)
+    return COUNTRIES.get(key, UNKNOWN_COUNTRY)
 
 
 @dataclass
@@ -93,10 +101,12 @@ def _expand(text: str) -> str:
     return " ".join(VARIANTS.get(w, w) for w in words)
 
 
+# one pass, longest first so "ZONE INDUSTRIELLE" wins over a shorter overlapping entry
+_ABBREVIATION = re.compile(r"\b(" + "|".join(sorted(ABBREVIATIONS, key=len, reverse=True)) + r")\b")
+
+
 def _abbreviate(text: str) -> str:
-    for full, short in sorted(ABBREVIATIONS.items(), key=lambda kv: -len(kv[0])):
-        text = re.sub(rf"\b{full}\b", short, text)
-    return text
+    return _ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(1)], text)
 
 
 def _fit(line: str | None) -> str | None:
@@ -119,26 +129,27 @@ def _classify(segment: str) -> str:
     return "l4"
 
 
-def _split_lines(line1: str | None, line2: str | None) -> dict[str, list[str]]:
+@lru_cache(maxsize=200_000)
+def _split_lines(line1: str | None, line2: str | None) -> dict[str, tuple[str, ...]]:
+    """Segments of the free-text lines, by AFNOR line. Cached (hence tuples): streets repeat."""
     lines: dict[str, list[str]] = {"l2": [], "l3": [], "l4": [], "l5": []}
     for raw in (line1, line2):
         for segment in re.split(r"[,;\n]", raw or ""):
             # "RESIDENCE LES PINS BAT B APPT 12": the flat number starts its own line (L2)
-            for seg in _L2_START.split(_expand(fold(segment) or "")):
+            for seg in _L2_START.split(_FLOOR.sub(r"ETAGE \1", _expand(fold(segment) or ""))):
                 if seg.strip():
                     lines[_classify(seg.strip())].append(seg.strip())
-    return lines
+    return {line: tuple(segments) for line, segments in lines.items()}
 
 
 def _commune_match(city_key: str, communes: tuple[Commune, ...]) -> tuple[Commune | None, bool]:
     """(commune, exact?) among the communes of a postcode; fuzzy only when unambiguous."""
-    keys = [(c, {fold(c.libelle), fold(c.name)}) for c in communes]
-    for c, names in keys:
-        if city_key in names:
+    for c in communes:
+        if city_key in c.keys:
             return c, True
     city_st = _abbreviate(city_key)
     scored = sorted(
-        ((max(jellyfish.jaro_winkler_similarity(city_st, _abbreviate(n)) for n in names if n), c) for c, names in keys),
+        ((max(jellyfish.jaro_winkler_similarity(city_st, _abbreviate(n)) for n in c.keys), c) for c in communes),
         key=lambda t: -t[0],
     )
     if scored and scored[0][0] >= 0.92 and (len(scored) == 1 or scored[1][0] < scored[0][0] - 0.03):
@@ -146,12 +157,25 @@ def _commune_match(city_key: str, communes: tuple[Commune, ...]) -> tuple[Commun
     return None, False
 
 
-def _validate_fr(addr: Address, postcode_raw: str | None, city_raw: str | None) -> None:
+@dataclass(frozen=True)
+class _Locality:
+    """Line 6 of a French address, validated: what postcode + commune give on their own."""
+    postcode: str | None = None
+    city: str | None = None
+    commune_code: str | None = None
+    departement: str | None = None
+    cedex: bool = False
+    status: str = "missing"
+    l6: str | None = None
+
+
+@lru_cache(maxsize=200_000)
+def _locality_fr(postcode_raw: str | None, city_raw: str | None) -> _Locality:
+    """Cached: a million customers live in a few thousand (postcode, commune) pairs."""
     ref = postcode_reference()
     city_key = " ".join({"ST": "SAINT", "STE": "SAINTE"}.get(w, w) for w in (fold(city_raw) or "").split())
     cedex = _CEDEX.search(city_key)
     if cedex:
-        addr.cedex = True
         city_key = _CEDEX.sub("", city_key).strip()
     digits = re.sub(r"\D", "", postcode_raw or "")
     if not digits:
@@ -163,31 +187,27 @@ def _validate_fr(addr: Address, postcode_raw: str | None, city_raw: str | None) 
         digits = "0" + digits  # a spreadsheet dropped the leading zero
     postcode = digits if len(digits) == 5 else None
     if not postcode and not city_key:
-        addr.address_status = "missing" if not addr.address_l4 else "rejected"
-        return
-    commune, exact = (None, False)
-    if postcode in ref.by_postcode:
-        commune, exact = _commune_match(city_key, ref.by_postcode[postcode]) if city_key else (None, False)
-        if commune is None and len(ref.by_postcode[postcode]) == 1 and not city_key:
-            commune, exact = ref.by_postcode[postcode][0], False
-    elif city_key in ref.by_name and len({c.postcode for c in ref.by_name[city_key]}) == 1 and not addr.cedex:
-        commune, exact = ref.by_name[city_key][0], False
+        return _Locality()
+    commune, exact = None, False
+    if postcode in ref.by_postcode and city_key:
+        commune, exact = _commune_match(city_key, ref.by_postcode[postcode])
+    elif postcode in ref.by_postcode and len(ref.by_postcode[postcode]) == 1:
+        commune = ref.by_postcode[postcode][0]  # no commune given, but the postcode has only one
+    if commune is None and not cedex and len({c.postcode for c in ref.by_name.get(city_key, ())}) == 1:
+        commune = ref.by_name[city_key][0]  # postcode missing or wrong, the commune has only one
     if commune is not None:
-        addr.postcode, addr.city, addr.commune_code = commune.postcode, fold(commune.libelle), commune.commune_code
-        addr.departement = commune.departement
         certain = exact and postcode == commune.postcode and not padded
-        addr.address_status = "validated" if certain else "corrected"
-    elif addr.cedex and postcode and ref.departement_exists(postcode[:2]):
-        addr.postcode, addr.city = postcode, city_key or None
-        addr.departement = _departement_of(postcode)
-        addr.address_status = "validated"
+        loc = _Locality(commune.postcode, fold(commune.libelle), commune.commune_code, commune.departement,
+                        bool(cedex), "validated" if certain else "corrected")
     else:
-        addr.postcode, addr.city = postcode, city_key or None
-        addr.departement = _departement_of(postcode) if postcode else None
-        addr.address_status = "rejected"
-    suffix = (" CEDEX" + (f" {cedex.group('n')}" if cedex and cedex.group("n") else "")) if addr.cedex else ""
-    if addr.postcode or addr.city:
-        addr.address_l6 = _fit(" ".join(p for p in (addr.postcode, (addr.city or "") + suffix) if p).strip())
+        # a CEDEX code belongs to a company, not a commune: it can't be in the reference,
+        # so a CEDEX line is accepted when its postcode is in a real département
+        status = "validated" if cedex and postcode and postcode[:2] in ref.departement_prefixes else "rejected"
+        loc = _Locality(postcode, city_key or None, None, _departement_of(postcode) if postcode else None,
+                        bool(cedex), status)
+    suffix = (" CEDEX" + (f" {cedex.group('n')}" if cedex.group("n") else "")) if cedex else ""
+    l6 = _fit(" ".join(p for p in (loc.postcode, (loc.city or "") + suffix) if p).strip())
+    return replace(loc, l6=l6)
 
 
 def _departement_of(postcode: str) -> str:
@@ -202,20 +222,22 @@ def standardise_address(line1: str | None, line2: str | None, postcode: str | No
                         country: str | None, default_country: str = "FR") -> Address:
     addr = Address(country=country_code(country, default_country))
     lines = _split_lines(clean(line1), clean(line2))
-    street = lines["l4"][0] if lines["l4"] else None
-    extra_l4 = lines["l4"][1:]
+    # the numbered street is line 4; other unclassified segments ("TOUR EUROPE") locate the
+    # building, which is line 3's job
+    numbered = [seg for seg in lines["l4"] if (m := _NUMBER.match(seg)) and m.group("rest")]
+    street = (numbered or lines["l4"] or [None])[0]
+    extra_l4 = [seg for seg in lines["l4"] if seg != street]
     if street:
         m = _NUMBER.match(street)
         if m and m.group("rest"):
             addr.street_number = m.group("num").lstrip("0") or "0"
-            rep = m.group("rep")
-            addr.street_number_suffix = REPETITION.get(rep) if rep else None
+            addr.street_number_suffix = m.group("rep")
             street = m.group("rest")
         addr.street_name = _abbreviate(street)
         number = " ".join(p for p in (addr.street_number, addr.street_number_suffix) if p)
         addr.address_l4 = _fit(f"{number} {street}".strip())
     addr.address_l2 = _fit(" ".join(lines["l2"]))
-    addr.address_l3 = _fit(" ".join(lines["l3"] + extra_l4))
+    addr.address_l3 = _fit(" ".join([*lines["l3"], *extra_l4]))
     addr.address_l5 = _fit(" ".join(lines["l5"]))
     if addr.country != "FR":
         addr.postcode = fold(postcode)
@@ -224,7 +246,11 @@ def standardise_address(line1: str | None, line2: str | None, postcode: str | No
         has_any = any((addr.address_l4, addr.address_l5, addr.postcode, addr.city))
         addr.address_status = "foreign" if has_any else "missing"
         return addr
-    _validate_fr(addr, postcode, city)
+    loc = _locality_fr(postcode, city)
+    addr.postcode, addr.city, addr.commune_code, addr.departement = loc.postcode, loc.city, loc.commune_code, loc.departement
+    addr.cedex, addr.address_l6 = loc.cedex, loc.l6
+    has_lines = any((addr.address_l2, addr.address_l3, addr.address_l4, addr.address_l5))
+    addr.address_status = "rejected" if loc.status == "missing" and has_lines else loc.status
     return addr
 
 

@@ -33,33 +33,56 @@ def _shape(fmt: str) -> str:
     return "^" + out + "$"
 
 
+def parse_dates(values: pl.Series, fmt: str) -> pl.DataFrame:
+    """value (Date) and flag: ok | missing | unparseable | impossible, with the declared format only.
+
+    `impossible` is a value shaped like the format whose calendar date doesn't exist
+    (31/02/1980): a typing error, not a different format, so it's told apart from `unparseable`.
+    """
+    raw = values.cast(pl.Utf8).str.strip_chars()
+    frame = pl.DataFrame({"raw": raw}).with_columns(
+        pl.col("raw").str.strptime(pl.Date, fmt, strict=False, exact=True).alias("value"),
+        pl.col("raw").str.contains(_shape(fmt)).alias("shaped"),
+    )
+    return frame.select(
+        "value",
+        pl.when(pl.col("raw").is_null() | (pl.col("raw") == "")).then(pl.lit("missing"))
+        .when(pl.col("value").is_not_null()).then(pl.lit("ok"))
+        .when(pl.col("shaped")).then(pl.lit("impossible"))
+        .otherwise(pl.lit("unparseable")).alias("flag"),
+    )
+
+
 def parse_birth_dates(values: pl.Series, fmt: str, today: date | None = None) -> pl.DataFrame:
     """birth_date (Date) and birth_date_flag: ok | missing | unparseable | impossible.
 
-    A value shaped like the format whose calendar date doesn't exist (31/02/1980) is
-    `impossible`; so is a date in the future, before 1900 or more than 120 years ago.
+    On top of `parse_dates`, a birth date in the future, before 1900 or more than 120 years
+    ago is `impossible` too (placeholders like 01/01/1900, typos like 1890 or 2980).
     """
     today = today or date.today()
-    raw = values.cast(pl.Utf8).str.strip_chars()
-    parsed = raw.str.strptime(pl.Date, fmt, strict=False, exact=True)
-    shaped = raw.str.contains(_shape(fmt))
     too_old = date(max(today.year - MAX_AGE_YEARS, MIN_BIRTH_YEAR), 1, 1)
-    frame = pl.DataFrame({"raw": raw, "parsed": parsed, "shaped": shaped})
-    return frame.select(
-        pl.when(pl.col("parsed").is_between(too_old, today)).then(pl.col("parsed")).alias("birth_date"),
-        pl.when(pl.col("raw").is_null() | (pl.col("raw") == "")).then(pl.lit("missing"))
-        .when(pl.col("parsed").is_between(too_old, today)).then(pl.lit("ok"))
-        .when(pl.col("parsed").is_not_null() | pl.col("shaped")).then(pl.lit("impossible"))
-        .otherwise(pl.lit("unparseable")).alias("birth_date_flag"),
+    plausible = pl.col("value").is_between(too_old, today)
+    return parse_dates(values, fmt).select(
+        pl.when(plausible).then(pl.col("value")).alias("birth_date"),
+        pl.when((pl.col("flag") == "ok") & ~plausible).then(pl.lit("impossible"))
+        .otherwise(pl.col("flag")).alias("birth_date_flag"),
     )
 
 
 def parse_timestamps(values: pl.Series, ts_format: str | None, date_format: str) -> pl.Series:
-    """The declared timestamp format, else the date format, else ISO-8601; NULL when none fits."""
+    """Datetime (naive, UTC where the value carried an offset); NULL when the value doesn't fit.
+
+    A declared timestamp format is the only one tried (no guessing). Without one, the
+    source's date format (legacy systems write bare dates) then ISO-8601, as the config
+    documents; ISO values with an offset or `Z` are converted to UTC rather than cut.
+    """
     raw = values.cast(pl.Utf8).str.strip_chars()
-    iso = raw.str.replace(r"(Z|[+-]\d{2}:?\d{2})$", "")
-    candidates = [raw.str.strptime(pl.Datetime("us"), f, strict=False, exact=True)
-                  for f in (ts_format, date_format) if f]
+    if ts_format:
+        return raw.str.strptime(pl.Datetime("us"), ts_format, strict=False, exact=True).alias(values.name or "ts")
+    iso = raw.str.replace(r"Z$", "+00:00").str.replace(r"([+-]\d{2})(\d{2})$", "$1:$2")
+    candidates = [raw.str.strptime(pl.Datetime("us"), date_format, strict=False, exact=True)]
+    candidates += [iso.str.strptime(pl.Datetime("us", "UTC"), f + "%:z", strict=False, exact=True)
+                   .dt.replace_time_zone(None) for f in ISO_FORMATS if "%H" in f]
     candidates += [iso.str.strptime(pl.Datetime("us"), f, strict=False, exact=True) for f in ISO_FORMATS]
     return pl.DataFrame({f"c{i}": c for i, c in enumerate(candidates)}).select(
         pl.coalesce(pl.all()).alias(values.name or "ts")

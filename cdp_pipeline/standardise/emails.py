@@ -49,8 +49,7 @@ def standardise_email(raw: str | None) -> tuple[str | None, str]:
 
 
 def standardise_emails(values: pl.Series) -> pl.DataFrame:
-    """One row per distinct input value: email_raw, email, email_domain, email_flag."""
-    distinct = values.drop_nulls().unique().to_list()
-    rows = [(v, *standardise_email(v)) for v in distinct]
-    frame = pl.DataFrame(rows, schema={"email_raw": pl.Utf8, "email": pl.Utf8, "email_flag": pl.Utf8}, orient="row")
-    return frame.with_columns(pl.col("email").str.split("@").list.last().alias("email_domain"))
+    """One row per distinct non-null input value (a lookup to join back on email_raw):
+    email_raw, email, email_flag."""
+    rows = [(v, *standardise_email(v)) for v in values.drop_nulls().unique().to_list()]
+    return pl.DataFrame(rows, schema={"email_raw": pl.Utf8, "email": pl.Utf8, "email_flag": pl.Utf8}, orient="row")

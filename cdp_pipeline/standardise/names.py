@@ -71,14 +71,14 @@ def match_form(name: str | None) -> str | None:
 
 
 def flag(name: str | None) -> str:
-    """ok | missing | junk | initial."""
+    """ok | missing | junk. A lone initial ("J") is junk: it carries too little to match on,
+    and the contract (docs/warehouse.md) has no fourth value for it."""
     key = fold(name)
     if not key:
         return "missing"
-    if key in JUNK or key.replace(" ", "").isdigit() or not any(ch.isalpha() for ch in key):
+    compact = key.replace(" ", "")
+    if key in JUNK or len(compact) == 1 or any(ch.isdigit() for ch in compact):
         return "junk"
-    if len(key.replace(" ", "")) == 1:
-        return "initial"
     return "ok"
 
 

@@ -22,7 +22,10 @@ TYPES = {
     PhoneNumberType.FIXED_LINE_OR_MOBILE: "other",
     PhoneNumberType.VOIP: "voip",
 }
-JUNK_NATIONAL = {"0102030405", "0123456789", "0987654321", "0606060606", "0612345678", "0101010101"}
+# Overseas départements have their own country codes (+262, +590...) but French customers
+# type their numbers in the French national form ("0692 12 34 56"): tried when FR fails.
+OVERSEAS_REGIONS = ("RE", "YT", "GP", "MQ", "GF", "PM")
+JUNK_NATIONAL = {"0102030405", "0123456789", "0987654321"}
 
 
 def _is_placeholder(digits: str) -> bool:
@@ -32,6 +35,17 @@ def _is_placeholder(digits: str) -> bool:
         or national[1:] == "0" * 8  # 0600000000, 0100000000
         or ("0" + national) in JUNK_NATIONAL
     )
+
+
+def _parse_valid(value: str, region: str) -> tuple[phonenumbers.PhoneNumber, int] | None:
+    """(number, type) when valid. The type is computed once: a number is valid exactly when its
+    type is known (what `is_valid_number` checks too), and matching is libphonenumber's cost."""
+    try:
+        number = phonenumbers.parse(value, region)
+    except NumberParseException:
+        return None
+    kind = phonenumbers.number_type(number)
+    return (number, kind) if kind != PhoneNumberType.UNKNOWN else None
 
 
 def standardise_phone(raw: str | None, region: str = "FR") -> tuple[str | None, str | None, str]:
@@ -49,16 +63,16 @@ def standardise_phone(raw: str | None, region: str = "FR") -> tuple[str | None, 
             value = "+" + digits
     if region == "FR" and _is_placeholder(digits):
         return None, None, "junk"
-    try:
-        number = phonenumbers.parse(value, region)
-    except NumberParseException:
+    parsed = _parse_valid(value, region)
+    if parsed is None and region == "FR":
+        parsed = next(filter(None, (_parse_valid(value, r) for r in OVERSEAS_REGIONS)), None)
+    if parsed is None:
         return None, None, "invalid"
-    if not phonenumbers.is_valid_number(number):
-        return None, None, "invalid"
+    number, kind = parsed
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     if _is_placeholder(e164[1:]):
         return None, None, "junk"
-    return e164, TYPES.get(phonenumbers.number_type(number), "other"), "ok"
+    return e164, TYPES.get(kind, "other"), "ok"
 
 
 def standardise_phones(values: pl.Series, default_region: str = "FR") -> pl.DataFrame:

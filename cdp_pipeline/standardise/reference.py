@@ -21,6 +21,7 @@ class Commune:
     commune_code: str
     name: str
     libelle: str  # libellé d'acheminement: what line 6 must say
+    keys: frozenset[str]  # folded name and libellé, folded once here rather than per address
 
     @property
     def departement(self) -> str:
@@ -32,9 +33,7 @@ class Commune:
 class PostcodeReference:
     by_postcode: dict[str, tuple[Commune, ...]]
     by_name: dict[str, tuple[Commune, ...]]  # folded commune name or libellé -> communes
-
-    def departement_exists(self, prefix: str) -> bool:
-        return any(pc.startswith(prefix) for pc in self.by_postcode)
+    departement_prefixes: frozenset[str]  # first two digits of every real postcode (CEDEX check)
 
 
 @lru_cache(maxsize=1)
@@ -43,11 +42,13 @@ def postcode_reference(path: str = str(REFERENCE_CSV)) -> PostcodeReference:
     by_name: dict[str, list[Commune]] = {}
     with open(path, newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
-            c = Commune(row["postcode"], row["commune_code"], row["commune_name"], row["libelle_acheminement"])
+            name, libelle = row["commune_name"], row["libelle_acheminement"]
+            keys = frozenset(k for k in (fold(name), fold(libelle)) if k)
+            c = Commune(row["postcode"], row["commune_code"], name, libelle, keys)
             by_postcode.setdefault(c.postcode, []).append(c)
-            for key in {fold(c.name), fold(c.libelle)}:
-                if key:
-                    by_name.setdefault(key, []).append(c)
+            for key in keys:
+                by_name.setdefault(key, []).append(c)
     return PostcodeReference(
-        {k: tuple(v) for k, v in by_postcode.items()}, {k: tuple(v) for k, v in by_name.items()}
+        {k: tuple(v) for k, v in by_postcode.items()}, {k: tuple(v) for k, v in by_name.items()},
+        frozenset(pc[:2] for pc in by_postcode),
     )

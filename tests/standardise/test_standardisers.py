@@ -8,8 +8,10 @@ import polars as pl
 import pytest
 
 from cdp_pipeline.standardise import names, postal_key, standardise_address, standardise_emails, standardise_phones
+from cdp_pipeline.marts.inputs import INPUT_COLUMNS
+from cdp_pipeline.standardise.addresses import country_code
 from cdp_pipeline.standardise.customers import standardise_customers
-from cdp_pipeline.standardise.dates import parse_birth_dates, parse_timestamps
+from cdp_pipeline.standardise.dates import parse_birth_dates, parse_dates, parse_timestamps
 from cdp_pipeline.standardise.emails import standardise_email
 from cdp_pipeline.standardise.phones import standardise_phone
 
@@ -42,7 +44,8 @@ def test_birth_and_usage_names():
 
 
 @pytest.mark.parametrize("value, flag", [("Jean", "ok"), ("XXX", "junk"), ("inconnu", "junk"), ("1234", "junk"),
-                                         ("J", "initial"), (None, "missing"), ("  ", "missing")])
+                                         ("J", "junk"), ("Jean2", "junk"), (None, "missing"),
+                                         ("  ", "missing")])
 def test_name_flags(value, flag):
     assert names.flag(value) == flag
 
@@ -64,11 +67,13 @@ def test_emails(raw, email, flag):
 
 def test_emails_vectorised_over_distinct_values():
     out = standardise_emails(pl.Series(["A@B.FR", "A@B.FR", None, "x"]))
-    assert out.height == 2 and set(out.columns) == {"email_raw", "email", "email_flag", "email_domain"}
+    assert out.height == 2 and out.columns == ["email_raw", "email", "email_flag"]
 
 
 @pytest.mark.parametrize("raw, e164, kind, flag", [
     ("06 11 22 33 44", "+33611223344", "mobile", "ok"),
+    ("06 12 34 56 78", "+33612345678", "mobile", "ok"),  # looks made up, but it's a real number: 'shared' catches reuse
+    ("0692 12 34 56", "+262692123456", "mobile", "ok"),  # La Réunion, typed in the French national form
     ("06.11.22.33.44", "+33611223344", "mobile", "ok"),
     ("+33 6 11 22 33 44", "+33611223344", "mobile", "ok"),
     ("0033611223344", "+33611223344", "mobile", "ok"),
@@ -78,6 +83,7 @@ def test_emails_vectorised_over_distinct_values():
     ("01 45 67 89 10", "+33145678910", "landline", "ok"),
     ("0000000000", None, None, "junk"),
     ("0100000000", None, None, "junk"),
+    ("06 06 06 06 06", None, None, "junk"),
     ("01 02 03 04 05", None, None, "junk"),
     ("12", None, None, "invalid"),
     (None, None, None, "missing"),
@@ -129,6 +135,10 @@ def test_postcode_commune_validated_corrected_rejected():
     assert (padded.postcode, padded.address_status) == ("01000", "corrected")
     no_cp = standardise_address("5 rue du Port", None, None, "Saint Jean de Luz", None)
     assert (no_cp.postcode, no_cp.address_status) == ("64500", "corrected")
+    wrong_cp = standardise_address("5 rue du Port", None, "75001", "Saint-Jean-de-Luz", None)
+    assert (wrong_cp.postcode, wrong_cp.address_status) == ("64500", "corrected")  # its only postcode
+    assert standardise_address("5 rue du Port", None, "75001", "Lyon", None).address_status == "rejected"
+    assert standardise_address("5 rue du Port", None, None, None, None).address_status == "rejected"
     typo = standardise_address("5 rue du Port", None, "64500", "St Jean de Lutz", None)
     assert (typo.city, typo.address_status) == ("SAINT JEAN DE LUZ", "corrected")
     assert standardise_address("1 rue X", None, "99999", "Nowhere", None).address_status == "rejected"
@@ -153,10 +163,28 @@ def test_birth_dates_flagged_not_guessed():
     assert out["birth_date_flag"].to_list() == ["ok", "impossible", "impossible", "unparseable", "missing"]
 
 
-def test_timestamps_use_declared_format_then_iso():
-    out = parse_timestamps(pl.Series(["01/02/2024 10:11:12", "2024-03-04T05:06:07Z", "nope"]), "%d/%m/%Y %H:%M:%S",
+def test_dates_with_the_declared_format_only():
+    out = parse_dates(pl.Series(["29/02/2024", "29/02/2023", "2024-02-01", " ", None]), "%d/%m/%Y")
+    assert out["value"].to_list() == [date(2024, 2, 29), None, None, None, None]
+    assert out["flag"].to_list() == ["ok", "impossible", "unparseable", "missing", "missing"]
+
+
+def test_birth_dates_too_old_are_impossible():
+    out = parse_birth_dates(pl.Series(["01/01/1899", "01/01/1905"]), "%d/%m/%Y", today=date(2026, 11, 1))
+    assert out["birth_date_flag"].to_list() == ["impossible", "impossible"]  # 1905: older than 120
+
+
+def test_declared_timestamp_format_is_the_only_one_tried():
+    out = parse_timestamps(pl.Series(["01/02/2024 10:11:12", "2024-03-04T05:06:07Z"]), "%d/%m/%Y %H:%M:%S",
                            "%d/%m/%Y")
-    assert [v and v.isoformat() for v in out.to_list()] == ["2024-02-01T10:11:12", "2024-03-04T05:06:07", None]
+    assert [v and v.isoformat() for v in out.to_list()] == ["2024-02-01T10:11:12", None]
+
+
+def test_undeclared_timestamps_read_date_format_or_iso_in_utc():
+    out = parse_timestamps(pl.Series(["2024-03-04T05:06:07Z", "2024-03-04T05:06:07+02:00", "2024-03-04 05:06:07.5",
+                                      "04/03/2024", "nope"]), None, "%d/%m/%Y")
+    assert [v and v.isoformat() for v in out.to_list()] == [
+        "2024-03-04T05:06:07", "2024-03-04T03:06:07", "2024-03-04T05:06:07.500000", "2024-03-04T00:00:00", None]
 
 
 def test_standardise_customers_keeps_rows_order_and_raw_values():
@@ -184,3 +212,79 @@ def test_standardise_customers_keeps_rows_order_and_raw_values():
     assert out["birth_date_raw"].to_list() == ["01/02/1980", "31/02/1980", None]
     assert out["loyalty_id"].to_list() == ["AB12", None, None]
     assert out.schema["birth_date"] == pl.Date and out.schema["cedex"] == pl.Boolean
+
+
+@pytest.mark.parametrize("raw, email, flag", [
+    ("claire@hotmial.fr", "claire@hotmail.fr", "corrected"),
+    ("paul@orange.ff", "paul@orange.fr", "corrected"),
+    ("lea@yahooo.fr", "lea@yahoo.fr", "corrected"),
+    ("noemail@magasin.fr", "noemail@magasin.fr", "junk"),
+    ("pasdemail@orange.fr", "pasdemail@orange.fr", "junk"),
+    ("jean@example.com", "jean@example.com", "junk"),
+    ("a@a.fr", "a@a.fr", "junk"),
+])
+def test_email_typos_and_placeholders(raw, email, flag):
+    assert standardise_email(raw) == (email, flag)
+
+
+def test_cp1252_apostrophes_and_ligatures():
+    assert names.display("N’DIAYE") == "N'Diaye"
+    assert names.match_form("Œuvre") == names.match_form("OEUVRE") == "OEUVRE"
+
+
+def test_address_floor_chez_residence_and_street_lines():
+    a = standardise_address("Résidence Les Lilas, bâtiment C, 4e étage, 7 rue des Fleurs", "chez Mme Durand",
+                            "13001", "marseille", None)
+    assert (a.address_l2, a.address_l3, a.address_l4) == ("ETAGE 4 CHEZ MME DURAND", "RESIDENCE LES LILAS BATIMENT C",
+                                                         "7 RUE DES FLEURS")
+
+
+def test_departements_of_corsica_and_overseas():
+    assert standardise_address("3 cours Napoléon", None, "20000", "Ajaccio", None).departement == "2A"
+    assert standardise_address("5 rue Victor Hugo", None, "97400", "Saint-Denis", None).departement == "974"
+
+
+def test_cedex_business_address_with_bp():
+    a = standardise_address("Tour Europe, 33 place des Corolles", "BP 123", "92049", "Paris la Défense Cedex", None)
+    assert (a.address_l3, a.address_l4, a.address_l5) == ("TOUR EUROPE", "33 PLACE DES COROLLES", "BP 123")
+    assert a.cedex and a.address_status == "validated" and a.address_l6 == "92049 PARIS LA DEFENSE CEDEX"
+
+
+@pytest.mark.parametrize("value, code", [("France", "FR"), ("fra", "FR"), ("", "FR"), (None, "FR"), ("Belgique", "BE"),
+                                         ("SUISSE", "CH"), ("Maroc", "MA"), ("Atlantide", "ZZ")])
+def test_country_values_normalised(value, code):
+    assert country_code(value, "FR") == code
+
+
+def test_unrecognised_country_is_foreign_not_french():
+    a = standardise_address("Hauptstraße 5", None, "10115", "Berlin", "Deutschland-Ost")
+    assert (a.country, a.address_status) == ("ZZ", "foreign")
+
+
+def test_standardise_customers_columns_are_the_staging_contract():
+    out = standardise_customers(pl.DataFrame({"source_record_id": ["1"]}), date_format="%Y-%m-%d",
+                                timestamp_format=None, default_country="FR")
+    added_by_staging = {"record_id", "source", "trust", "loaded_at"}
+    assert set(out.columns) == set(INPUT_COLUMNS["staging.identity_records"]) - added_by_staging
+    assert out.schema["created_at"] == pl.Datetime("us") and out.schema["birth_date"] == pl.Date
+    assert out.row(0, named=True)["address_status"] == "missing" and out["email_flag"].to_list() == ["missing"]
+
+
+def test_standardise_customers_repeated_values_and_explicit_birth_name():
+    df = pl.DataFrame({
+        "source_record_id": [str(i) for i in range(6)],
+        "civility": ["Madame", None, "M", None, None, None],
+        "first_name": ["anne", "Mme Anne", "ANNE", "anne", None, "anne"],
+        "last_name": ["Dupont née Martin", "DUPONT", "DUPONT", "Dupont née Martin", None, "Dupont"],
+        "birth_name": [None, None, None, "Leroy", None, None],
+        "phone": ["02 555 12 12", "02 555 12 12", None, None, None, "02 555 12 12"],
+        "country": ["Belgique", None, None, None, None, "BE"],
+        "created_at": ["2024-01-02T03:04:05Z"] * 6,
+    })
+    out = standardise_customers(df, date_format="%Y-%m-%d", timestamp_format=None, default_country="FR")
+    assert out["source_record_id"].to_list() == [str(i) for i in range(6)]
+    assert out["civility"].to_list() == ["MME", "MME", "M", None, None, None]
+    assert out["birth_name_std"].to_list() == ["MARTIN", None, None, "LEROY", None, None]
+    assert out["phone"].to_list() == ["+3225551212", None, None, None, None, "+3225551212"]  # BE number, FR record
+    assert out["phone_flag"].to_list() == ["ok", "invalid", "missing", "missing", "missing", "ok"]
+    assert out["country"].to_list() == ["BE", "FR", "FR", "FR", "FR", "BE"]
