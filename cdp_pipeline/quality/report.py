@@ -18,7 +18,10 @@ def last_run_report(warehouse_path: str | Path) -> tuple[str, bool]:
     path = Path(warehouse_path)
     if not path.exists():
         return f"no warehouse at {path}", False
-    con = duckdb.connect(str(path), read_only=True)
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.IOException:
+        return f"{path.name} is locked by a running job: try again when it ends", False
     try:
         if not con.execute("SELECT count(*) FROM information_schema.tables "
                            "WHERE table_schema = 'audit' AND table_name = 'check_results'").fetchone()[0]:
