@@ -50,6 +50,10 @@ _L2_START = re.compile(r"\s(?=(?:APPARTEMENT|ETAGE|ESCALIER|PORTE)\b)")
 _FLOOR = re.compile(r"\b(\d{1,2})\s*(?:E|EME|ER|ERE)?\s+ETAGE\b")  # "4e étage" -> "ETAGE 4" (L2)
 _CEDEX = re.compile(r"\bCEDEX(?:\s+(?P<n>\d{1,2}))?\b")
 _POSTCODE_IN_TEXT = re.compile(r"\b(\d{5})\b")
+# where line 4 starts in a one-line address: a number (+ index) followed by a word that is not a
+# building complement ("BAT 2 ESC A 7 AV DU 11 NOVEMBRE" -> "7 AV...", "M DUPONT 12 RUE" -> "12 RUE")
+_STREET_START = re.compile(r"\b\d{1,5}(?:\s*(?:BIS|TER|QUATER|[A-D]))?\s+(?!(?:ESCALIER|ESC|ETAGE|ETG|BATIMENT|BAT|BT|"
+                           r"APPARTEMENT|APPT|APT|AP|PORTE|ENTREE|ENT)\b)[A-Z]")
 
 COUNTRIES = {
     "FR": "FR", "FRA": "FR", "FRANCE": "FR", "F": "FR", "FRANCE METROPOLITAINE": "FR",
@@ -256,7 +260,10 @@ def standardise_address(line1: str | None, line2: str | None, postcode: str | No
 
 def postal_key(one_line: str | None, default_country: str = "FR") -> str | None:
     """A one-line postal address ("12 BIS RUE DE LA PAIX 75002 PARIS") as the key golden records
-    and suppressions share: `address_l4 || ' ' || postcode` of its standardised form."""
+    and suppressions share: `address_l4 || ' ' || postcode` of its standardised form.
+
+    What precedes the numbered street (a recipient's name, a residence or building) is
+    dropped: only line 4 is in the key, and without commas it can't be told apart reliably."""
     text = fold(one_line)
     if not text:
         return None
@@ -265,6 +272,8 @@ def postal_key(one_line: str | None, default_country: str = "FR") -> str | None:
         return None
     last = found[-1]
     street, city = text[: last.start()].strip(), text[last.end():].strip()
+    start = _STREET_START.search(street)
+    street = street[start.start():] if start else street
     addr = standardise_address(street, None, last.group(1), city, default_country, default_country)
     if not addr.address_l4 or not addr.postcode:
         return None

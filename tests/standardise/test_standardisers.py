@@ -154,6 +154,10 @@ def test_postal_key_matches_the_standardised_address():
     a = standardise_address("12 bis rue de la République", None, "69002", "Lyon", None)
     assert postal_key("12 BIS RUE DE LA REPUBLIQUE 69002 LYON") == f"{a.address_l4} {a.postcode}"
     assert postal_key("no postcode here") is None
+    assert postal_key("M DUPONT JEAN 12 BIS RUE DE LA PAIX 75002 PARIS") == "12 BIS RUE DE LA PAIX 75002"
+    assert postal_key("RESIDENCE LES PINS BAT 2 ESC A 7 AVENUE DU 11 NOVEMBRE 69002 LYON") == (
+        "7 AVENUE DU 11 NOVEMBRE 69002")
+    assert postal_key("1 PLACE DU GENERAL DE GAULLE 75008 PARIS CEDEX 08") == "1 PLACE DU GENERAL DE GAULLE 75008"
 
 
 def test_birth_dates_flagged_not_guessed():
