@@ -1,12 +1,11 @@
 """The suites as Dagster asset checks: ERROR checks block downstream assets, WARN checks report.
 
-No `from __future__ import annotations` here: Dagster reads the context and resource annotations.
-
 Why blocking checks rather than a quality asset at the end: a blocking check that fails stops
 every asset downstream of the one it guards in the same run, so a broken extract never reaches
 audiences or the BI publish, while unrelated branches still run.
-"""
 
+No `from __future__ import annotations` here: Dagster reads the context and resource annotations.
+"""
 
 from typing import Iterable
 
