@@ -58,7 +58,8 @@ def link(con: duckdb.DuckDBPyConnection, cfg: Config, run_id: str | None = None,
             log.warning("identity: no input records; identity tables left as they were")
             return {"records": 0, "mode": "skipped"}
         model = ensure_model(con, s, cfg)
-        linker = Linker(s.records, str(model.path), log_level=logging.WARNING)
+        linker = Linker(s.records, str(model.path), log_level=None)
+        _register_term_frequencies(con, s, linker, model)
         incremental = mode == "auto" and _previous_run_used(con, model)
         predictions, comparisons = None, None  # incremental runs draw no charts (see below)
         if incremental:
@@ -82,6 +83,15 @@ def link(con: duckdb.DuckDBPyConnection, cfg: Config, run_id: str | None = None,
         if charts and predictions is not None:
             metrics["artifacts"] = write_charts(linker, s, predictions, clusters, cfg.artifacts_dir)
     return metrics
+
+
+def _register_term_frequencies(con: duckdb.DuckDBPyConnection, s: Session, linker: Linker, model: Model) -> None:
+    """Score with the frequencies frozen at training (train.py says why), never recomputed ones."""
+    for column in TF_COLUMNS:
+        copy_in(con, s.mem,
+                f"SELECT value AS {column}, tf AS tf_{column} FROM identity.term_frequencies "
+                "WHERE model_version = ? AND column_name = ?", f"tf_{column}", [model.version, column])
+        linker.table_management.register_term_frequency_lookup(s.register(f"tf_{column}"), column)
 
 
 def _previous_run_used(con: duckdb.DuckDBPyConnection, model: Model) -> bool:
@@ -141,8 +151,6 @@ def _score_incremental(con: duckdb.DuckDBPyConnection, s: Session, linker: Linke
 
 
 def _score_changed(s: Session, linker: Linker, floor: float, run_id: str) -> None:
-    for column in TF_COLUMNS:
-        linker.table_management.compute_tf_table(column)
     changed = s.register("changed_records")
     scored = [linker.inference.predict_within(changed, threshold_match_probability=floor, warning_mode="never")]
     if int(s.mem.execute("SELECT count(*) FROM unchanged_records").fetchone()[0]):

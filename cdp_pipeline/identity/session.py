@@ -19,6 +19,7 @@ from splink import DuckDBAPI
 from splink.internals.splink_dataframe import SplinkDataFrame
 
 from cdp_pipeline.config import IdentityConfig
+from cdp_pipeline.identity.splink_logs import route_splink_logging
 from cdp_pipeline.warehouse import render_sql
 
 INPUT = "identity_input"
@@ -46,14 +47,16 @@ def registered(con: duckdb.DuckDBPyConnection, name: str, data: pa.Table) -> Ite
         con.unregister(name)
 
 
-def copy_in(source: duckdb.DuckDBPyConnection, mem: duckdb.DuckDBPyConnection, sql: str, table: str) -> None:
+def copy_in(source: duckdb.DuckDBPyConnection, mem: duckdb.DuckDBPyConnection, sql: str, table: str,
+            params: list | None = None) -> None:
     """Materialise a query on `source` as `table` in `mem`, through Arrow."""
-    with registered(mem, "__copy_in", source.execute(sql).fetch_arrow_table()):
+    with registered(mem, "__copy_in", source.execute(sql, params).fetch_arrow_table()):
         mem.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM __copy_in")
 
 
 @contextmanager
 def open_session(warehouse: duckdb.DuckDBPyConnection, cfg: IdentityConfig) -> Iterator[Session]:
+    route_splink_logging()
     Path(cfg.duckdb.temp_directory).mkdir(parents=True, exist_ok=True)
     mem = duckdb.connect(":memory:", config={
         "threads": str(cfg.duckdb.threads),

@@ -71,9 +71,13 @@ _BIRTH_NAME_MATCH = (
 #   not also share the home address; same birth date + same address + other first name is
 #   the signature of twins, and weighs 0.
 _SAME_HOME = "street_number_l = street_number_r AND street_name_l = street_name_r"
+# Similar first names with opposite civilities (LOUIS M / LOUISE MME) are two family members;
+# the same first name with opposite civilities is more likely a civility typed wrong.
 _FIRST_NAMES_COMPATIBLE = (
     "(first_name_check_l IS NULL OR first_name_check_r IS NULL"
-    " OR jaro_winkler_similarity(first_name_check_l, first_name_check_r) >= 0.8"
+    " OR first_name_check_l = first_name_check_r"
+    " OR (jaro_winkler_similarity(first_name_check_l, first_name_check_r) >= 0.8"
+    " AND (civility_l IS NULL OR civility_r IS NULL OR civility_l = civility_r))"
     " OR (jaro_winkler_similarity(first_name_check_l, last_name_check_r) >= 0.9"
     " AND jaro_winkler_similarity(last_name_check_l, first_name_check_r) >= 0.9))"
 )
@@ -155,6 +159,10 @@ def email_comparison() -> cl.CustomComparison:
         comparison_levels=[
             cll.NullLevel("email"),
             *_split_by_first_name("email_l = email_r", "Same email", False),
+            # A local part spelled from the surname (jean.martin@...) is shared by namesakes:
+            # the names already carry that evidence, so it counts as missing.
+            cll.CustomLevel("email_local_l = email_local_r AND email_local_is_name_l",
+                            label_for_charts="Same local part, made of the surname").configure(is_null_level=True),
             *_split_by_first_name("email_local_l = email_local_r", "Same local part", False),
             cll.ElseLevel(),
         ],
@@ -177,32 +185,42 @@ def phone_comparison() -> cl.CustomComparison:
 
 
 def address_comparison() -> cl.CustomComparison:
-    same_number = "street_number_l = street_number_r"
-    similar_street = "jaro_winkler_similarity(street_name_l, street_name_r) >= 0.88"
-    return cl.CustomComparison(
-        output_column_name="street_name",
-        comparison_levels=[
-            cll.NullLevel("street_name"),
-            *_split_by_first_name(f"{same_number} AND street_name_l = street_name_r",
-                                  "Same number and street", True),
-            *_split_by_first_name(f"{same_number} AND {similar_street}", "Same number, similar street", True),
-            cll.CustomLevel(similar_street, label_for_charts="Similar street, other number"),
-            cll.ElseLevel(),
-        ],
+    """Street and place in one comparison.
+
+    Why one: the same number and street almost always come with the same postcode, so two
+    comparisons would count one fact twice (naive Bayes adds their weights). That double count
+    made a household sharing a surname and a home outweigh two different first names.
+    Records without a street (app users) are still compared on postcode and commune.
+    """
+    same_place = (
+        "(postcode_l = postcode_r OR city_l = city_r"
+        " OR postcode_l IS NULL OR postcode_r IS NULL)"
     )
-
-
-def place_comparison() -> cl.CustomComparison:
+    same_street = f"street_number_l = street_number_r AND street_name_l = street_name_r AND {same_place}"
+    similar_street = (
+        "street_number_l = street_number_r"
+        f" AND jaro_winkler_similarity(street_name_l, street_name_r) >= 0.88 AND {same_place}"
+    )
     return cl.CustomComparison(
-        output_column_name="postcode",
+        output_column_name="address",
         comparison_levels=[
             cll.CustomLevel(
-                "(postcode_l IS NULL OR postcode_r IS NULL) AND (city_l IS NULL OR city_r IS NULL)",
+                "(street_name_l IS NULL OR street_name_r IS NULL)"
+                " AND (postcode_l IS NULL OR postcode_r IS NULL) AND (city_l IS NULL OR city_r IS NULL)",
                 label_for_charts="Null",
             ).configure(is_null_level=True),
+            *_split_by_first_name(same_street, "Same number and street", True),
+            *_split_by_first_name(similar_street, "Same number, similar street", True),
+            # A record without a street (app users) against one with it is not a move:
+            # two levels, or movers would lend their low weight to the missing street.
+            cll.CustomLevel(
+                "postcode_l = postcode_r AND (city_l = city_r OR city_l IS NULL OR city_r IS NULL)"
+                " AND (street_name_l IS NULL OR street_name_r IS NULL)",
+                label_for_charts="Same postcode and commune, street unknown",
+            ),
             cll.CustomLevel(
                 "postcode_l = postcode_r AND (city_l = city_r OR city_l IS NULL OR city_r IS NULL)",
-                label_for_charts="Same postcode and commune",
+                label_for_charts="Same postcode and commune, other street",
             ),
             cll.CustomLevel(
                 "postcode_l = postcode_r OR commune_code_l = commune_code_r OR city_l = city_r",
@@ -213,7 +231,6 @@ def place_comparison() -> cl.CustomComparison:
                 " OR jaro_winkler_similarity(city_l, city_r) >= 0.9",
                 label_for_charts="Postcode one character apart or similar commune name",
             ),
-            cll.CustomLevel("departement_l = departement_r", label_for_charts="Same departement"),
             cll.ElseLevel(),
         ],
     )
@@ -227,7 +244,6 @@ def comparisons() -> list[cl.CustomComparison]:
         email_comparison(),
         phone_comparison(),
         address_comparison(),
-        place_comparison(),
     ]
 
 

@@ -8,6 +8,15 @@ retrained only when asked, when none exists, or when the record count drifted by
 
 Why versioned files plus `identity.models`: record_links and customer_xref carry the model
 version, so any link can be traced back to the exact parameters that produced it.
+
+Why term frequencies are frozen with the model (`identity.term_frequencies`): a pair's score
+must depend on the model and the pair only. Recomputed each night, name frequencies drift a
+little with every new record, so an unchanged pair kept from last night and the same pair
+rescored by a full run could land on both sides of the threshold, and incremental runs would
+no longer cluster like full ones. A name first seen after training gets no adjustment.
+
+Why a spec fingerprint: a model saved by older code may read columns or levels the current
+`settings.py` no longer has; such a model is retrained rather than loaded.
 """
 
 from __future__ import annotations
@@ -21,11 +30,13 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 from splink import Linker
 
 from cdp_pipeline.config import Config
-from cdp_pipeline.identity.session import Session, open_session
+from cdp_pipeline.identity.session import Session, open_session, registered
 from cdp_pipeline.identity.settings import (
+    TF_COLUMNS,
     build_settings,
     count_pairs,
     select_blocking_rules,
@@ -41,29 +52,44 @@ MIN_EM_PAIRS = 50
 DETERMINISTIC_RECALL = 0.7
 
 
+def spec_of(settings: dict[str, Any]) -> str:
+    """Fingerprint of what a model compares (columns, level conditions, tf columns), not its parameters."""
+    spec = [(c["output_column_name"], [(lvl["sql_condition"], lvl.get("tf_adjustment_column"))
+                                       for lvl in c["comparison_levels"]])
+            for c in settings["comparisons"]]
+    return hashlib.sha256(json.dumps(spec).encode()).hexdigest()[:16]
+
+
+def current_spec() -> str:
+    return spec_of(build_settings([]).get_settings("duckdb").as_dict())
+
+
 @dataclass(frozen=True)
 class Model:
     version: str
     path: Path
     records: int
+    spec: str
     blocking: tuple[dict[str, Any], ...] = ()  # per-rule comparison counts, when trained now
 
 
 def latest_model(con: duckdb.DuckDBPyConnection) -> Model | None:
     run_sql_file(con, "identity/tables.sql")
     row = con.execute(
-        "SELECT model_version, path, records FROM identity.models "
+        "SELECT model_version, path, records, settings_json FROM identity.models "
         "ORDER BY trained_at DESC, model_version DESC LIMIT 1"
     ).fetchone()
     if row is None or not Path(row[1]).is_file():
         return None
-    return Model(version=row[0], path=Path(row[1]), records=int(row[2]))
+    return Model(version=row[0], path=Path(row[1]), records=int(row[2]), spec=spec_of(json.loads(row[3])))
 
 
 def retrain_reason(latest: Model | None, n_records: int, cfg: Config) -> str | None:
     """Why a new model is needed now, or None to reuse `latest`."""
     if latest is None:
         return "no model"
+    if latest.spec != current_spec():
+        return "model settings changed"
     if cfg.identity.retrain == "always":
         return "retrain: always"
     if cfg.identity.retrain == "never":
@@ -73,11 +99,14 @@ def retrain_reason(latest: Model | None, n_records: int, cfg: Config) -> str | N
     return None
 
 
-def train_model(session: Session, cfg: Config) -> tuple[Model, dict[str, Any]]:
-    """Train on the session's records and save `models_dir/model_<version>.json`."""
+def train_model(session: Session, cfg: Config) -> tuple[Model, dict[str, Any], pa.Table]:
+    """Train on the session's records and save `models_dir/model_<version>.json`.
+
+    Also returns the term frequency tables (column_name, value, tf) to freeze with the model.
+    """
     icfg = cfg.identity
     rules, blocking = select_blocking_rules(session.records, session.n_records, icfg)
-    linker = Linker(session.records, build_settings(rules), log_level=logging.WARNING)
+    linker = Linker(session.records, build_settings(rules), log_level=None)
     training = training_rules()
     linker.training.estimate_probability_two_random_records_match(
         training["deterministic"], recall=DETERMINISTIC_RECALL
@@ -102,7 +131,15 @@ def train_model(session: Session, cfg: Config) -> tuple[Model, dict[str, Any]]:
     path = Path(cfg.models_dir) / f"model_{version}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-    return Model(version, path, session.n_records, tuple(blocking)), model_dict
+    frequencies = pa.concat_tables([
+        session.mem.execute(
+            f"SELECT ? AS column_name, {col} AS value, tf_{col} AS tf FROM "
+            f"{linker.table_management.compute_tf_table(col).physical_name}", [col]
+        ).fetch_arrow_table()
+        for col in TF_COLUMNS
+    ])
+    model = Model(version, path, session.n_records, spec_of(model_dict), tuple(blocking))
+    return model, model_dict, frequencies
 
 
 def ensure_model(con: duckdb.DuckDBPyConnection, session: Session, cfg: Config,
@@ -113,12 +150,21 @@ def ensure_model(con: duckdb.DuckDBPyConnection, session: Session, cfg: Config,
     if reason is None:
         return latest
     log.info("training identity model (%s) on %d records", reason, session.n_records)
-    model, model_dict = train_model(session, cfg)
-    con.execute(
-        "INSERT INTO identity.models VALUES (?, ?, ?, ?, ?)",
-        [model.version, datetime.now(timezone.utc).replace(tzinfo=None), str(model.path),
-         model.records, json.dumps(model_dict, sort_keys=True)],
-    )
+    model, model_dict, frequencies = train_model(session, cfg)
+    with registered(con, "__tf", frequencies):
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(
+                "INSERT INTO identity.models VALUES (?, ?, ?, ?, ?)",
+                [model.version, datetime.now(timezone.utc).replace(tzinfo=None), str(model.path),
+                 model.records, json.dumps(model_dict, sort_keys=True)],
+            )
+            con.execute("INSERT INTO identity.term_frequencies SELECT ?, column_name, value, tf FROM __tf",
+                        [model.version])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
     return model
 
 

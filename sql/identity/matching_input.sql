@@ -12,6 +12,7 @@ WITH base AS (
     SELECT
         record_id,
         source,
+        CASE WHEN civility IN ('M', 'MME') THEN civility END AS civility,
         CASE WHEN first_name_flag = 'ok' THEN nullif(first_name_std, '') END AS first_name_std,
         CASE WHEN last_name_flag = 'ok' THEN nullif(last_name_std, '') END AS last_name_std,
         nullif(birth_name_std, '') AS birth_name_std,
@@ -19,7 +20,7 @@ WITH base AS (
         CASE WHEN email_flag IN ('ok', 'corrected') THEN email END AS email,
         CASE WHEN phone_flag = 'ok' THEN phone END AS phone,
         address_status IN ('validated', 'corrected', 'foreign') AS address_usable,
-        street_number, street_name, postcode, city, commune_code, departement,
+        street_number, street_name, postcode, city, commune_code,
         nullif(loyalty_id, '') AS loyalty_id,
         nullif(account_id, '') AS account_id
     FROM staging.identity_records
@@ -39,7 +40,7 @@ shared AS (
 ),
 guarded AS (
     SELECT
-        p.record_id, p.source, p.first_name_std, p.last_name_std, p.birth_name_std, p.birth_date,
+        p.record_id, p.source, p.civility, p.first_name_std, p.last_name_std, p.birth_name_std, p.birth_date,
         CASE WHEN p.email NOT IN (SELECT value FROM shared WHERE kind = 'email') THEN p.email END AS email,
         CASE WHEN p.phone NOT IN (SELECT value FROM shared WHERE kind = 'phone') THEN p.phone END AS phone,
         CASE WHEN p.address_usable THEN nullif(p.street_number, '') END AS street_number,
@@ -47,7 +48,6 @@ guarded AS (
         CASE WHEN p.address_usable THEN nullif(p.postcode, '') END AS postcode,
         CASE WHEN p.address_usable THEN nullif(p.city, '') END AS city,
         CASE WHEN p.address_usable THEN nullif(p.commune_code, '') END AS commune_code,
-        CASE WHEN p.address_usable THEN nullif(p.departement, '') END AS departement,
         CASE WHEN p.loyalty_id NOT IN (SELECT value FROM shared WHERE kind = 'loyalty_id')
              THEN p.loyalty_id END AS loyalty_id,
         CASE WHEN p.account_id NOT IN (SELECT value FROM shared WHERE kind = 'account_id')
@@ -57,13 +57,17 @@ guarded AS (
 SELECT
     *,
     split_part(email, '@', 1) AS email_local,
+    -- The surname (letters only) inside the local part: such local parts repeat the name.
+    length(regexp_replace(lower(coalesce(last_name_std, '')), '[^a-z]', '', 'g')) >= 3
+        AND contains(regexp_replace(split_part(email, '@', 1), '[^a-z]', '', 'g'),
+                     regexp_replace(lower(last_name_std), '[^a-z]', '', 'g')) AS email_local_is_name,
     -- Copies of the names for the household split in settings.py: Splink does not train a
     -- comparison in an EM session blocked on a column it reads, and the split must not stop
     -- birth date or email levels from being trained in the session blocked on names.
     first_name_std AS first_name_check,
     last_name_std AS last_name_check,
     md5(to_json(struct_pack(
-        first_name_std, last_name_std, birth_name_std, birth_date, email, phone, street_number,
-        street_name, postcode, city, commune_code, departement, loyalty_id, account_id
+        civility, first_name_std, last_name_std, birth_name_std, birth_date, email, phone, street_number,
+        street_name, postcode, city, commune_code, loyalty_id, account_id
     ))) AS match_hash
 FROM guarded

@@ -17,6 +17,10 @@ CREATE TABLE IF NOT EXISTS identity.customer_id_redirects (
 CREATE TABLE IF NOT EXISTS identity.models (
     model_version VARCHAR, trained_at TIMESTAMP, path VARCHAR, records BIGINT, settings_json VARCHAR
 );
+-- Name frequencies frozen at training (see train.py): scores depend on the model only.
+CREATE TABLE IF NOT EXISTS identity.term_frequencies (
+    model_version VARCHAR, column_name VARCHAR, value VARCHAR, tf DOUBLE
+);
 CREATE TABLE IF NOT EXISTS identity.record_hashes (
     record_id VARCHAR, match_hash VARCHAR, model_version VARCHAR, run_id VARCHAR
 );

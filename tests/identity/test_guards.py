@@ -7,7 +7,7 @@ from pathlib import Path
 
 from cdp_pipeline.identity.session import open_session
 from cdp_pipeline.identity.settings import select_blocking_rules
-from cdp_pipeline.identity.train import Model, retrain_reason
+from cdp_pipeline.identity.train import Model, current_spec, retrain_reason
 from cdp_pipeline.warehouse import connect
 from tests.identity.records import make_config, write_records
 
@@ -48,11 +48,11 @@ def test_identifier_shared_by_too_many_people_is_nulled(tmp_path):
 
 
 def test_match_hash_follows_matching_columns_only(tmp_path):
-    rows = [_person(1), _person(2), _person(3, civility="M"), _person(4, first_name_std="NAME2")]
+    rows = [_person(1), _person(2), _person(3, address_raw="1 RUE A"), _person(4, first_name_std="NAME2")]
     view = _matching_view(tmp_path, rows)
     assert view["pos:1"][4] != view["pos:2"][4]
-    same_but_civility = _matching_view(tmp_path / "b", [_person(3)])
-    assert same_but_civility["pos:3"][4] == view["pos:3"][4]
+    same_but_raw = _matching_view(tmp_path / "b", [_person(3)])
+    assert same_but_raw["pos:3"][4] == view["pos:3"][4]
 
 
 def test_expensive_blocking_rules_are_dropped(tmp_path):
@@ -69,10 +69,12 @@ def test_expensive_blocking_rules_are_dropped(tmp_path):
 
 
 def test_retrain_policy(tmp_path):
-    model = Model("v1", Path("m.json"), records=1000)
+    model = Model("v1", Path("m.json"), records=1000, spec=current_spec())
     assert retrain_reason(None, 10, make_config(tmp_path)) == "no model"
     assert retrain_reason(model, 1200, make_config(tmp_path)) is None
     assert retrain_reason(model, 1300, make_config(tmp_path)) == "record count drift"
     assert retrain_reason(model, 700, make_config(tmp_path)) == "record count drift"
     assert retrain_reason(model, 5000, make_config(tmp_path, retrain="never")) is None
     assert retrain_reason(model, 1000, make_config(tmp_path, retrain="always")) is not None
+    older = Model("v0", Path("m.json"), records=1000, spec="from older code")
+    assert retrain_reason(older, 1000, make_config(tmp_path)) == "model settings changed"
