@@ -21,11 +21,17 @@ def sql_list(values: tuple[str, ...]) -> str:
     return "[" + ", ".join(f"'{v}'" for v in values) + "]::VARCHAR[]"
 
 
+def resolve_consent_events(con: duckdb.DuckDBPyConnection) -> None:
+    """Temp view _consent_resolved: consent events with contact point and customer id(s)."""
+    register_inputs(con, "staging.consent_events", "staging.identity_records", "identity.customer_xref")
+    run_sql_file(con, "marketing/contact_macros.sql")
+    run_sql_file(con, "marketing/consent_resolved.sql")
+
+
 def build_consent(con: duckdb.DuckDBPyConnection, cfg: Config) -> dict:
     settings = consent_settings(cfg)
-    register_inputs(con, "staging.consent_events", "staging.identity_records", "identity.customer_xref",
-                    "staging.orders")
-    run_sql_file(con, "marketing/contact_macros.sql")
+    register_inputs(con, "staging.orders")
+    resolve_consent_events(con)
     run_sql_file(con, "marketing/consent_ledger.sql")
     run_sql_file(con, "marketing/consent_current.sql",
                  soft_enabled=str(settings.soft_opt_in_enabled).lower(),

@@ -24,7 +24,7 @@ CONTRACTS: dict[str, dict[str, str]] = {
     },
     "staging.identity_records": {
         "record_id": V, "source": V, "source_record_id": V, "email": V, "email_raw": V,
-        "phone": V, "phone_raw": V, "address_l4": V, "postcode": V, "created_at": TS,
+        "phone": V, "phone_raw": V, "address_l4": V, "postcode": V, "created_at": TS, "updated_at": TS,
     },
     "staging.orders": {
         "record_id": V, "source": V, "order_id": V, "customer_record_key": V, "order_ts": TS,

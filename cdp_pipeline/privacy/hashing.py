@@ -23,8 +23,6 @@ import duckdb
 
 from cdp_pipeline.config import Config
 
-from cdp_pipeline.config import Config
-
 SALT_ENV = "CDP_ERASURE_SALT"
 KINDS = ("email", "phone", "record", "customer")
 

@@ -7,13 +7,13 @@ written: a former customer who comes back later is a new, lawful relationship.
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, timezone
 
 import duckdb
 
 from cdp_pipeline.config import Config
 from cdp_pipeline.marketing.audiences import write_exports
+from cdp_pipeline.marketing.consent import resolve_consent_events
 from cdp_pipeline.marketing.inputs import register_inputs
 from cdp_pipeline.privacy.erasure import ensure_gdpr_tables, purge
 from cdp_pipeline.privacy.hashing import register_hash_macros
@@ -25,8 +25,8 @@ def apply_retention(con: duckdb.DuckDBPyConnection, cfg: Config, run_date: date)
     settings = retention_settings(cfg)
     ensure_gdpr_tables(con)
     register_hash_macros(con)
-    register_inputs(con, "identity.customer_xref", "staging.orders", "staging.contacts",
-                    "staging.consent_events", "staging.identity_records")
+    register_inputs(con, "staging.orders", "staging.contacts")
+    resolve_consent_events(con)
     con.execute(render_sql("privacy/retention_candidates.sql", customer_years=settings.customer_years,
                            prospect_years=settings.prospect_years), {"run_date": run_date})
     due = con.execute("SELECT customer_id, rule, source_records FROM _retention ORDER BY customer_id").fetchall()

@@ -1,7 +1,7 @@
 -- Customers past their retention period on $run_date (CNIL guidance for prospection data):
 --   rule 'customer': has a paid purchase, the last one older than {{ customer_years }} years;
 --   rule 'prospect': never paid; the last contact they initiated (order of any status, service
---   contact, consent event, record creation) older than {{ prospect_years }} years.
+--   contact, consent event however keyed, record creation or update) older than {{ prospect_years }} years.
 -- A prospect with no dated activity at all is kept (unknown age is not expiry).
 CREATE OR REPLACE TEMP TABLE _retention AS
 WITH x AS (SELECT record_id, customer_id FROM _in_identity_customer_xref WHERE customer_id IS NOT NULL),
@@ -11,12 +11,14 @@ paid AS (
     WHERE o.status = 'paid' AND o.amount > 0 GROUP BY ALL
 ),
 initiated AS (
-    SELECT x.customer_id, max(ts) AS last_initiated FROM (
-        SELECT customer_record_key AS record_id, order_ts AS ts FROM _in_staging_orders
-        UNION ALL SELECT customer_record_key, contact_ts FROM _in_staging_contacts
-        UNION ALL SELECT customer_record_key, event_ts FROM _in_staging_consent_events
-        UNION ALL SELECT record_id, created_at FROM _in_staging_identity_records
-    ) a JOIN x USING (record_id) GROUP BY ALL
+    SELECT customer_id, max(ts) AS last_initiated FROM (
+        SELECT x.customer_id, a.ts FROM (
+            SELECT customer_record_key AS record_id, order_ts AS ts FROM _in_staging_orders
+            UNION ALL SELECT customer_record_key, contact_ts FROM _in_staging_contacts
+            UNION ALL SELECT record_id, greatest(created_at, updated_at) FROM _in_staging_identity_records
+        ) a JOIN x USING (record_id)
+        UNION ALL SELECT customer_id, event_ts FROM _consent_resolved WHERE customer_id IS NOT NULL
+    ) GROUP BY ALL
 )
 SELECT c.customer_id,
        CASE WHEN p.customer_id IS NOT NULL THEN 'customer' ELSE 'prospect' END AS rule,
