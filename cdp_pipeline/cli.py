@@ -95,6 +95,15 @@ def cmd_customer(args) -> int:
     return 0
 
 
+def cmd_quality(args) -> int:
+    from cdp_pipeline.quality.report import last_run_report
+
+    cfg = load_config(_use_config(args))
+    text, error_failed = last_run_report(cfg.warehouse)
+    print(text)
+    return 1 if error_failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cdp", description="cdp_pipeline: batch Customer Data Platform")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -122,6 +131,10 @@ def build_parser() -> argparse.ArgumentParser:
     _config_arg(p)
     p.add_argument("customer_id")
     p.set_defaults(func=cmd_customer)
+
+    p = sub.add_parser("quality", help="the last run's data-quality checks; exit 1 if an ERROR check failed")
+    _config_arg(p)
+    p.set_defaults(func=cmd_quality)
 
     p = sub.add_parser("retrain", help="train a new Splink model now (next run relinks everything)")
     _config_arg(p)
