@@ -104,6 +104,17 @@ def cmd_quality(args) -> int:
     return 1 if error_failed else 0
 
 
+def cmd_dsar(args) -> int:
+    from cdp_pipeline.privacy import dsar_export
+    from cdp_pipeline.warehouse import connect
+
+    cfg = load_config(_use_config(args))
+    with connect(cfg.warehouse, read_only=True) as con:
+        path = dsar_export(con, cfg, email=args.email, phone=args.phone, out_path=args.out)
+    print(f"access request export written to {path} (personal data: hand it to the requester securely)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cdp", description="cdp_pipeline: batch Customer Data Platform")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -135,6 +146,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("quality", help="the last run's data-quality checks; exit 1 if an ERROR check failed")
     _config_arg(p)
     p.set_defaults(func=cmd_quality)
+
+    p = sub.add_parser("dsar", help="RGPD access request: everything held about one person, as one JSON file")
+    _config_arg(p)
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--email")
+    who.add_argument("--phone")
+    p.add_argument("--out", help="output file (default: a private folder beside the warehouse)")
+    p.set_defaults(func=cmd_dsar)
 
     p = sub.add_parser("retrain", help="train a new Splink model now (next run relinks everything)")
     _config_arg(p)

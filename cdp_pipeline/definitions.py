@@ -17,10 +17,12 @@ from dagster import (
     in_process_executor,
 )
 
+from cdp_pipeline.assets.audit import audit_runs_asset
 from cdp_pipeline.assets.golden import golden_assets
 from cdp_pipeline.assets.identity import identity_assets
 from cdp_pipeline.assets.ingest import ingest_assets
 from cdp_pipeline.assets.marketing import marketing_assets
+from cdp_pipeline.assets.privacy import privacy_assets
 from cdp_pipeline.assets.publish import bi_views, publish_asset
 from cdp_pipeline.assets.staging import staging_assets
 from cdp_pipeline.config import Config, load_config
@@ -34,12 +36,14 @@ NIGHTLY_JOB = "nightly"
 def build_definitions(cfg: Config) -> Definitions:
     assets = [
         *ingest_assets(cfg),          # raw.<source>, gdpr.erasure_requests (ingest)
+        *privacy_assets(cfg),         # gdpr.*: erasure before staging, retention before audiences, register
         *staging_assets(cfg),         # staging.* (standardise)
         *identity_assets,             # identity.* (Splink, stable customer_ids)
         *golden_assets,               # marts.golden_customers, 360, RFM
         *marketing_assets,            # consent, suppressions, audiences, export files
         bi_views,                     # bi.* pseudonymised views
     ]
+    assets.append(audit_runs_asset(assets))  # audit.runs: this run's row, before the publish
     assets.append(publish_asset([key for a in assets for key in a.keys]))  # bi.published_warehouse, last
     # One writer on the DuckDB file: the whole graph runs in one process, one step at a time.
     nightly = define_asset_job(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -89,10 +90,25 @@ def run_pipeline(cfg: Config, selection: str | None = None, log_level: str = "CR
             run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
         )
     outcome = Outcome(success=result.success, run_id=result.run_id)
+    outcome.counts = layer_counts(cfg.warehouse)
     if not result.success:
         outcome.failure = _failure_message(result)
-    outcome.counts = layer_counts(cfg.warehouse)
+        _record_failure(cfg, result, outcome)
     return outcome
+
+
+def _record_failure(cfg: Config, result, outcome: Outcome) -> None:
+    """A failed run never reaches the audit asset: record it here so audit.runs has every run."""
+    from cdp_pipeline.privacy import record_run
+    from cdp_pipeline.warehouse import connect
+
+    times = [e.timestamp for e in result.all_events]
+    started = datetime.fromtimestamp(min(times), timezone.utc).replace(tzinfo=None) if times else None
+    done = sorted({e.asset_key.to_user_string() for e in result.all_events
+                   if e.event_type_value == "ASSET_MATERIALIZATION" and e.asset_key})
+    with connect(cfg.warehouse) as con:
+        record_run(con, result.run_id, started, datetime.now(timezone.utc).replace(tzinfo=None), "failed: "
+                   + (outcome.failure or "")[:200], done, [], outcome.counts, 0)
 
 
 def _selection(defs, selection: str):

@@ -50,7 +50,8 @@ def suppressions(warehouse: Warehouse):
 
 @asset(key=["marts", "audience_members"],
        deps=[AssetKey(["marts", "consent_current"]), AssetKey(["marts", "suppressions"]),
-             AssetKey(["marts", "golden_customers"]), AssetKey(["marts", "customer_rfm"])],
+             AssetKey(["marts", "golden_customers"]), AssetKey(["marts", "customer_rfm"]),
+             AssetKey(["gdpr", "retention_log"])],
        group_name="marketing", kinds={"duckdb"}, owners=MARKETING_OWNERS, tags={"personal_data": "true"},
        description="Audiences from the config: members need current consent for the channel and purpose, a valid "
        "contact point, no suppression, not erased; optional filter on golden/RFM fields, channel fallback and "

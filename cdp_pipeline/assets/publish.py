@@ -35,7 +35,8 @@ def publish_asset(upstream: list[AssetKey]) -> AssetsDefinition:
     return published_warehouse
 
 
-@asset(key=["bi", "views"], deps=[AssetKey(["marts", n]) for n in ("golden_customers", "customer_orders", "customer_rfm")],
+@asset(key=["bi", "views"], deps=[AssetKey(["marts", n]) for n in ("golden_customers", "customer_orders", "customer_rfm")]
+       + [AssetKey(["gdpr", "retention_log"])],
        group_name="publish", kinds={"duckdb"}, owners=OWNERS,
        description="Analysts' views without direct personal data: pseudonymised customer keys (salted), age band "
        f"instead of birth date, departement instead of address, no email or phone: {', '.join('bi.' + v for v in BI_VIEWS)}.")
