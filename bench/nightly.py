@@ -22,17 +22,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-# asset key prefix -> stage name printed
+# step key prefix (asset key with "/", or the op name of a multi-asset) -> stage name printed
+IDENTITY = "identity (train+predict+cluster)"
 STAGES = [
     ("raw/", "ingest"), ("gdpr/erasure_requests", "ingest"),
     ("staging/", "standardise"),
-    ("identity/", "link (train+predict+cluster)"),
-    ("marts/golden", "golden"), ("marts/customer_orders", "golden"),
-    ("marts/customer_rfm", "rfm"),
+    ("identity", IDENTITY),
+    ("marts/golden", "golden"), ("marts/customer_orders", "golden"), ("customer_360", "golden"),
+    ("golden_records", "golden"),
+    ("marts/customer_rfm", "rfm"), ("rfm_segments", "rfm"),
     ("marts/consent", "audiences"), ("marts/suppressions", "audiences"), ("marts/audience", "audiences"),
     ("gdpr/", "privacy"),
     ("bi/published", "publish"), ("bi/", "bi views"),
 ]
+# identity metrics (run metadata, no personal data) printed after each run
+IDENTITY_FIGURES = ("mode", "model_trained", "comparisons", "comparisons_per_record")
 
 
 def rss_bytes() -> int:
@@ -43,15 +47,16 @@ def rss_bytes() -> int:
 class Sampler(threading.Thread):
     def __init__(self, interval: float = 0.05):
         super().__init__(daemon=True)
-        self.interval, self.samples, self._stop = interval, [], threading.Event()
+        # not `_stop`: threading.Thread has a private method of that name
+        self.interval, self.samples, self._done = interval, [], threading.Event()
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._done.is_set():
             self.samples.append((time.time(), rss_bytes()))
             time.sleep(self.interval)
 
     def stop(self) -> None:
-        self._stop.set()
+        self._done.set()
         self.join()
 
     def peak(self, t0: float, t1: float) -> int:
@@ -66,14 +71,23 @@ def stage_of(step_key: str) -> str:
     return "checks" if "check" in key else key
 
 
-def step_windows(result) -> dict[str, tuple[float, float]]:
-    starts, windows = {}, {}
-    for event in result.all_events:
+def step_windows(instance, run_id: str) -> tuple[dict[str, tuple[float, float]], dict[str, object]]:
+    """Each step's (start, end) epoch seconds from the run's event log (events carry no time),
+    and the identity step's metrics from its materialization metadata."""
+    starts, windows, figures = {}, {}, {}
+    for entry in instance.all_logs(run_id):
+        event = entry.dagster_event
+        if event is None:
+            continue
         if event.event_type_value == "STEP_START":
-            starts[event.step_key] = event.timestamp
+            starts[event.step_key] = entry.timestamp
         elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key in starts:
-            windows[event.step_key] = (starts[event.step_key], event.timestamp)
-    return windows
+            windows[event.step_key] = (starts[event.step_key], entry.timestamp)
+        elif event.is_step_materialization and event.step_key.startswith("identity"):
+            for key, value in event.step_materialization_data.materialization.metadata.items():
+                if key in IDENTITY_FIGURES:
+                    figures[key] = value.value
+    return windows, figures
 
 
 def run_size(persons: int, incremental: bool, skip_plain: bool) -> None:
@@ -84,6 +98,8 @@ def run_size(persons: int, incremental: bool, skip_plain: bool) -> None:
     from cdp_pipeline.synth import generate
 
     out = ROOT / "bench" / "out" / str(persons)
+    if (out / ".incremented").exists():  # holds a delta batch: the full run would not be a first run
+        shutil.rmtree(out)
     if not (out / "cdp.yaml").exists():
         t = time.monotonic()
         generate(out, persons=persons, seed=7)
@@ -94,18 +110,23 @@ def run_size(persons: int, incremental: bool, skip_plain: bool) -> None:
     cfg = load_config(out / "cdp.yaml")
     os.environ["CDP_CONFIG"] = str(cfg.path)
 
-    def one_run(label: str) -> float:
+    def one_run(label: str) -> tuple[float, float]:
+        """Whole nightly run and identity step wall seconds."""
         defs = build_definitions(cfg)
         job = defs.resolve_job_def(NIGHTLY_JOB)
         sampler = Sampler()
         sampler.start()
         t0 = time.time()
         with DagsterInstance.ephemeral() as instance:
-            result = job.execute_in_process(instance=instance, raise_on_error=False)
-        total = time.time() - t0
-        sampler.stop()
+            result = job.execute_in_process(
+                instance=instance, raise_on_error=False,
+                run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+            )
+            total = time.time() - t0
+            sampler.stop()
+            windows, figures = step_windows(instance, result.run_id)
         per_stage: dict[str, list[float]] = {}
-        for step, (a, b) in step_windows(result).items():
+        for step, (a, b) in windows.items():
             stage = per_stage.setdefault(stage_of(step), [0.0, 0])
             stage[0] += b - a
             stage[1] = max(stage[1], sampler.peak(a, b))
@@ -114,21 +135,22 @@ def run_size(persons: int, incremental: bool, skip_plain: bool) -> None:
         print(f"  {'stage':32s} {'wall s':>8s} {'peak GiB':>9s}")
         for stage, (secs, peak) in sorted(per_stage.items(), key=lambda kv: -kv[1][0]):
             print(f"  {stage:32s} {secs:8.1f} {peak / 2**30:9.2f}")
-        return total
+        print("  identity: " + ", ".join(f"{k} {figures.get(k)}" for k in IDENTITY_FIGURES))
+        return total, per_stage.get(IDENTITY, [0.0])[0]
 
-    full = one_run("full nightly run")
+    full, full_identity = one_run("full nightly run")
     _print_linkage_figures(cfg)
-    if incremental:
-        from cdp_pipeline.synth import generate as gen
-
-        gen(out, persons=persons, seed=7, increment=1)
-        inc = one_run("incremental run (1% new + 1% edited)")
-        print(f"  incremental / full = {inc / full:.2f}")
-    if not skip_plain:
+    if not skip_plain:  # before the delta batch: same records as the full run
         from bench.plain_splink import run_plain
 
         plain = run_plain(cfg)
-        print(f"\n[{persons:,} persons] plain Splink dedupe: {plain:.1f}s; pipeline / plain Splink = {full / plain:.2f}")
+        print(f"[{persons:,} persons] plain Splink {plain:.1f}s; identity step / plain = "
+              f"{full_identity / plain:.2f}; whole nightly run / plain = {full / plain:.2f}")
+    if incremental:
+        generate(out, persons=persons, seed=7, increment=1)
+        (out / ".incremented").touch()
+        inc, inc_identity = one_run("incremental run (1% new + 1% edited)")
+        print(f"  incremental / full: whole run {inc / full:.2f}, identity step {inc_identity / full_identity:.2f}")
 
 
 def _print_linkage_figures(cfg) -> None:

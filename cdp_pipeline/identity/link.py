@@ -196,11 +196,11 @@ def _write_back(con: duckdb.DuckDBPyConnection, s: Session, model: Model, run_id
     """Replace the identity tables in one warehouse transaction: all or nothing."""
     links = s.mem.execute(
         "SELECT record_id_l, record_id_r, match_weight, match_probability, match_key, "
-        "? AS model_version, run_id FROM edges", [model.version]).fetch_arrow_table()
+        "? AS model_version, run_id FROM edges", [model.version]).to_arrow_table()
     hashes = s.mem.execute(
         f"SELECT record_id, match_hash, ? AS model_version, ? AS run_id FROM {INPUT}",
-        [model.version, run_id]).fetch_arrow_table()
-    xref = s.mem.execute("SELECT * FROM new_assignment").fetch_arrow_table()
+        [model.version, run_id]).to_arrow_table()
+    xref = s.mem.execute("SELECT * FROM new_assignment").to_arrow_table()
     redirects = pa.table({
         "old_id": pa.array([r[0] for r in assignment.redirects], type=pa.string()),
         "new_id": pa.array([r[1] for r in assignment.redirects], type=pa.string()),

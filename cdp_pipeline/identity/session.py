@@ -50,7 +50,7 @@ def registered(con: duckdb.DuckDBPyConnection, name: str, data: pa.Table) -> Ite
 def copy_in(source: duckdb.DuckDBPyConnection, mem: duckdb.DuckDBPyConnection, sql: str, table: str,
             params: list | None = None) -> None:
     """Materialise a query on `source` as `table` in `mem`, through Arrow."""
-    with registered(mem, "__copy_in", source.execute(sql, params).fetch_arrow_table()):
+    with registered(mem, "__copy_in", source.execute(sql, params).to_arrow_table()):
         mem.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM __copy_in")
 
 

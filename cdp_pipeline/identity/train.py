@@ -135,7 +135,7 @@ def train_model(session: Session, cfg: Config) -> tuple[Model, dict[str, Any], p
         session.mem.execute(
             f"SELECT ? AS column_name, {col} AS value, tf_{col} AS tf FROM "
             f"{linker.table_management.compute_tf_table(col).physical_name}", [col]
-        ).fetch_arrow_table()
+        ).to_arrow_table()
         for col in TF_COLUMNS
     ])
     model = Model(version, path, session.n_records, spec_of(model_dict), tuple(blocking))
