@@ -7,7 +7,9 @@ when the tombstone was made, hashed, and compared.
 Why two forms per value: a tombstone is the hash of the value as staging held it (the
 standardiser's form: typo-corrected email, E.164 phone parsed for the source's country) or,
 when the erasure ran before staging, as raw held it (lower/trim email, French-assumed E.164).
-A row is dropped when either form of its email or phone is tombstoned. Only the distinct
+A row is dropped when either form of its email or phone is tombstoned; for a suppressions
+source, its contact point is checked as both (an erased person's STOP or bounce must not
+bring their clear address back into raw). Only the distinct
 values of the batch are hashed, in Python, so the salt never enters SQL text or the file.
 """
 
@@ -25,7 +27,8 @@ _ERASED = "_erased_values"
 
 
 def _forms(kind: str, values: list[str], country: str) -> dict[str, set[str]]:
-    """raw value -> its standardised and minimally normalised forms."""
+    """raw value -> its standardised and minimally normalised forms (emails hold an @, phones don't)."""
+    values = [v for v in values if ("@" in v) == (kind == "email")]
     if kind == "email":
         std = standardise_emails(pl.Series(values, dtype=pl.Utf8)).select("email_raw", "email").rows()
     else:
@@ -46,6 +49,8 @@ def ingest_erasure_filter(cfg: Config) -> ErasureFilter:
 
     def predicate(con: duckdb.DuckDBPyConnection, table: str, source: Source) -> str | None:
         columns = [(kind, source.file_column(kind)) for kind in ("email", "phone") if source.file_column(kind)]
+        if source.kind == "suppressions":  # the contact point is an email or a phone (or an address)
+            columns = [("email", source.columns["contact_point"]), ("phone", source.columns["contact_point"])]
         if not columns:
             return None
         tombstones = tombstone_filter(con)

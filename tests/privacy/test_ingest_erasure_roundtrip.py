@@ -34,6 +34,11 @@ sources:
     format: csv
     customer_source: crm
     columns: {order_id: Num, customer_record_id: Client, order_ts: Date, amount: Montant}
+  - name: stops
+    kind: suppressions
+    path: in/stops/*.csv
+    format: csv
+    columns: {contact_point: Numero, channel: Canal, reason: Motif}
 """
 
 
@@ -64,14 +69,18 @@ def test_next_extract_of_an_erased_person_is_not_loaded(make_config, tmp_path):
         _write(tmp_path, "in/crm/c2.csv",
                "ID,Mail,Tel,Prenom\n1, ALICE@x.FR ,+33 6 11 11 11 11,Alicia\n7,,06.11.11.11.11,Alicia\n3,carl@z.fr,,Carl\n")
         _write(tmp_path, "in/esp/e2.csv", "Ts,Canal,Finalite,Statut,Adresse\n2024-03-01,email,offers,granted,ALICE@X.FR\n")
+        _write(tmp_path, "in/stops/s1.csv", "Numero,Canal,Motif\n06 11 11 11 11,sms,stop_sms\n"
+               "Alice@x.fr,email,hard_bounce\n0622222222,sms,stop_sms\n12 RUE A 75001,post,npai\n")
         erased = ingest_erasure_filter(cfg)
         assert erased is not None
         [crm] = [r for r in load_source(con, cfg.source("crm"), erasure_filter=erased) if r.status == "loaded"]
         [esp] = [r for r in load_source(con, cfg.source("esp"), erasure_filter=erased) if r.status == "loaded"]
         assert (crm.rows_read, crm.rows_loaded, crm.rows_erased) == (3, 1, 2)
         assert (esp.rows_loaded, esp.rows_erased) == (0, 1)
+        [stops] = load_source(con, cfg.source("stops"), erasure_filter=erased)
+        assert (stops.rows_loaded, stops.rows_erased) == (2, 2)
         assert con.execute("""SELECT list("ID" ORDER BY "ID") FROM raw.crm""").fetchone()[0] == ["2", "3"]
         # the audit trail counts erased rows and holds no identifier
         audit = con.execute("SELECT * FROM audit.file_loads").fetchall()
-        assert sum(r[7] for r in audit) == 3
+        assert sum(r[7] for r in audit) == 5
         assert not any("alice" in str(cell).lower() for row in audit for cell in row)
