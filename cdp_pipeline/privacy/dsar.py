@@ -28,7 +28,7 @@ def dsar_export(con: duckdb.DuckDBPyConnection, cfg: Config, email: str | None =
                 out_path: Path | str | None = None, *, record_id: str | None = None) -> Path:
     if not (email or phone or record_id):
         raise ValueError("a DSAR needs an email, a phone or a record id")
-    person = resolve(con, email, phone, record_id)
+    person = resolve(con, cfg, email, phone, record_id)
     if person.ambiguous:
         raise AmbiguousRequest(f"identifiers match {len(person.customers)} customers")
     open_scope(con, cfg, person.customers, person.records, person.seed_ids)

@@ -42,7 +42,7 @@ def apply_erasure(con: duckdb.DuckDBPyConnection, cfg: Config) -> dict:
     metrics = {"requests_pending": len(pending), "requests_applied": 0, "requests_needs_review": 0,
                "rows_removed": 0, "tombstones_added": 0}
     for request_id, email, phone, record_id in pending:
-        person = resolve(con, email, phone, record_id)
+        person = resolve(con, cfg, email, phone, record_id)
         if person.ambiguous:
             con.execute("UPDATE gdpr.erasure_requests SET status = 'needs_review' WHERE request_id = ?", [request_id])
             metrics["requests_needs_review"] += 1

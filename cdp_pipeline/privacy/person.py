@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import duckdb
 
+from cdp_pipeline.config import Config
 from cdp_pipeline.privacy.hashing import normalise
-from cdp_pipeline.privacy.sweep import prepare
+from cdp_pipeline.privacy.sweep import prepare, raw_records_by_id
 from cdp_pipeline.warehouse import render_sql
 
 
@@ -28,7 +29,7 @@ class Person:
         return len(self.customers) > 1
 
 
-def resolve(con: duckdb.DuckDBPyConnection, email: str | None = None, phone: str | None = None,
+def resolve(con: duckdb.DuckDBPyConnection, cfg: Config, email: str | None = None, phone: str | None = None,
             record_id: str | None = None) -> Person:
     prepare(con)
     email = normalise(email, "email") if email else None
@@ -36,6 +37,9 @@ def resolve(con: duckdb.DuckDBPyConnection, email: str | None = None, phone: str
     record_id = record_id.strip() if record_id else None
     rows = con.execute(render_sql("privacy/resolve_person.sql"),
                        {"email": email, "phone": phone, "record_id": record_id}).fetchall()
+    for rec in raw_records_by_id(con, cfg, record_id) if record_id else ():
+        xref = con.execute("SELECT customer_id FROM _in_identity_customer_xref WHERE record_id = ?", [rec]).fetchone()
+        rows.append(("record", xref[0] if xref else None, rec))
     by_via: dict[str, set[str]] = {}
     for via, customer_id, rec in rows:
         by_via.setdefault(via, set()).add(f"c:{customer_id}" if customer_id else f"r:{rec}")

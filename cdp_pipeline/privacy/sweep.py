@@ -75,6 +75,21 @@ def _raw_scope(con: duckdb.DuckDBPyConnection, cfg: Config) -> None:
     con.execute(render_sql("privacy/raw_identifiers.sql"))
 
 
+def raw_records_by_id(con: duckdb.DuckDBPyConnection, cfg: Config, record_id: str) -> list[str]:
+    """Raw customer records named by a request's record id ('<source>:<id>' or the bare id).
+
+    Why: a person known only by their customer number, erased before staging has run, is
+    found nowhere else.
+    """
+    out: list[str] = []
+    for src in cfg.sources_of("customers"):
+        if table_exists(con, src.table):
+            bare = f"trim({_q(src.columns['source_record_id'])})"
+            out += [r for (r,) in con.execute(f"SELECT DISTINCT {_raw_key(src)} FROM {src.table} "
+                                              f"WHERE {_raw_key(src)} = $id OR {bare} = $id", {"id": record_id}).fetchall()]
+    return out
+
+
 def _raw_key(src: Source) -> str:
     return f"('{src.name}:' || trim({_q(src.columns['source_record_id'])}))"
 

@@ -84,3 +84,27 @@ def test_next_extract_of_an_erased_person_is_not_loaded(make_config, tmp_path):
         audit = con.execute("SELECT * FROM audit.file_loads").fetchall()
         assert sum(r[7] for r in audit) == 5
         assert not any("alice" in str(cell).lower() for row in audit for cell in row)
+
+
+def test_person_known_only_by_customer_number_stays_erased(make_config, tmp_path):
+    """A shop customer with no email or phone, erased by their customer number (loyalty desk),
+    before staging has run: their record and orders go, and tomorrow's extract does not bring them back."""
+    cfg = load_config(make_config(CONFIG))
+    _write(tmp_path, "in/crm/c1.csv", "ID,Mail,Tel,Prenom\n5,,,Dan\n2,bob@y.fr,0622222222,Bob\n")
+    _write(tmp_path, "in/shop/o1.csv", "Num,Client,Date,Montant\nO5,5,2024-01-01,10.00\nO2,2,2024-01-01,12.00\n")
+    with connect(cfg.warehouse) as con:
+        for name in ("crm", "shop"):
+            load_source(con, cfg.source(name))
+        con.execute("INSERT INTO gdpr.erasure_requests (request_id, received_ts, customer_record_id, status) "
+                    "VALUES ('R2', '2024-02-01', 'crm:5', 'pending')")
+        assert apply_erasure(con, cfg)["requests_applied"] == 1
+        assert con.execute("""SELECT list("ID") FROM raw.crm""").fetchone()[0] == ["2"]
+        assert con.execute("""SELECT list("Client") FROM raw.shop""").fetchone()[0] == ["2"]
+
+        _write(tmp_path, "in/crm/c2.csv", "ID,Mail,Tel,Prenom\n 5 ,,,Dan\n2,bob@y.fr,0622222222,Bob\n")
+        _write(tmp_path, "in/shop/o2.csv", "Num,Client,Date,Montant\nO6,5,2024-03-01,10.00\n")
+        erased = ingest_erasure_filter(cfg)
+        [crm] = [r for r in load_source(con, cfg.source("crm"), erasure_filter=erased) if r.status == "loaded"]
+        [shop] = [r for r in load_source(con, cfg.source("shop"), erasure_filter=erased) if r.status == "loaded"]
+        assert (crm.rows_loaded, crm.rows_erased, shop.rows_loaded, shop.rows_erased) == (1, 1, 0, 1)
+        assert "crm:5" not in str(con.execute("SELECT * FROM gdpr.erasure_tombstones").fetchall())
