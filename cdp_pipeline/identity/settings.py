@@ -14,6 +14,7 @@ runs block exactly like the run that trained it.
 from __future__ import annotations
 
 import logging
+import warnings
 from typing import Any
 
 import splink.comparison_level_library as cll
@@ -284,14 +285,24 @@ def candidate_blocking_rules() -> list[BlockingRuleCreator]:
 
 
 def count_pairs(records: SplinkDataFrame, rule: BlockingRuleCreator, n_records: int) -> int:
-    """Pairs a rule generates on its own: exact on small data, sampled estimate on large."""
-    [count] = count_comparisons_from_blocking_rules(
-        records,
-        blocking_rules=rule,
-        link_type="dedupe_only",
-        unique_id_column_name=UNIQUE_ID,
-        record_sample_proportion=min(1.0, _EXACT_COUNT_MAX_RECORDS / max(n_records, 1)),
-    )
+    """Pairs a rule generates on its own: exact on small data, sampled estimate on large.
+
+    A rare rule's sampled estimate comes with a UserWarning ("below the recommended minimum")
+    that would print into every `cdp run`; a rough count is all the budget needs, so it is
+    logged at DEBUG.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        [count] = count_comparisons_from_blocking_rules(
+            records,
+            blocking_rules=rule,
+            link_type="dedupe_only",
+            unique_id_column_name=UNIQUE_ID,
+            record_sample_proportion=min(1.0, _EXACT_COUNT_MAX_RECORDS / max(n_records, 1)),
+        )
+    for warning in caught:
+        level = logging.DEBUG if issubclass(warning.category, UserWarning) else logging.WARNING
+        log.log(level, "blocking count: %s", warning.message)
     return int(count["marginal_comparison_count"])
 
 
