@@ -89,21 +89,21 @@ def run_pipeline(cfg: Config, selection: str | None = None, log_level: str = "CR
             # The run's full log (tracebacks included) is in the Dagster UI; the terminal gets a summary.
             run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
         )
+        start = instance.get_run_stats(result.run_id).start_time
     outcome = Outcome(success=result.success, run_id=result.run_id)
     outcome.counts = layer_counts(cfg.warehouse)
     if not result.success:
         outcome.failure = _failure_message(result)
-        _record_failure(cfg, result, outcome)
+        _record_failure(cfg, result, outcome, start)
     return outcome
 
 
-def _record_failure(cfg: Config, result, outcome: Outcome) -> None:
+def _record_failure(cfg: Config, result, outcome: Outcome, start: float | None) -> None:
     """A failed run never reaches the audit asset: record it here so audit.runs has every run."""
     from cdp_pipeline.privacy import record_run
     from cdp_pipeline.warehouse import connect
 
-    times = [e.timestamp for e in result.all_events]
-    started = datetime.fromtimestamp(min(times), timezone.utc).replace(tzinfo=None) if times else None
+    started = datetime.fromtimestamp(start, timezone.utc).replace(tzinfo=None) if start else None
     done = sorted({e.asset_key.to_user_string() for e in result.all_events
                    if e.event_type_value == "ASSET_MATERIALIZATION" and e.asset_key})
     with connect(cfg.warehouse) as con:
