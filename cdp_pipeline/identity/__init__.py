@@ -5,6 +5,6 @@ Entry points (plain functions over a warehouse connection, wrapped by Dagster as
 - `train.retrain(con, cfg) -> Model`
 - `evaluate.evaluate(con, truth_csv) -> dict`
 Flow: `sql/identity/matching_input.sql` (guards) -> `session` (private in-memory DuckDB) ->
-`settings` (Splink model) -> `train` (versioned model) -> `link` (score, cluster) ->
+`settings` (Splink model) -> `train` (versioned model) -> `link` (score) -> `cluster` ->
 `stable_ids` (customer ids and redirects) -> `explain` (metrics, charts).
 """

@@ -17,13 +17,13 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 from splink import Linker
-from splink.clustering import cluster_pairwise_predictions_at_threshold
 from splink.internals.splink_dataframe import SplinkDataFrame
 
 from cdp_pipeline.config import Config
+from cdp_pipeline.identity.cluster import cluster
 from cdp_pipeline.identity.explain import linkage_metrics, write_charts
 from cdp_pipeline.identity.session import INPUT, Session, copy_in, open_session, registered
-from cdp_pipeline.identity.settings import TF_COLUMNS, UNIQUE_ID
+from cdp_pipeline.identity.settings import TF_COLUMNS
 from cdp_pipeline.identity.stable_ids import Assignment, assign_customer_ids, next_sequence
 from cdp_pipeline.identity.train import Model, ensure_model
 from cdp_pipeline.warehouse import render_sql, run_sql_file
@@ -70,10 +70,7 @@ def link(con: duckdb.DuckDBPyConnection, cfg: Config, run_id: str | None = None,
             f"INSERT INTO edges SELECT *, $run_id FROM ({render_sql('identity/deterministic_edges.sql', input=INPUT)})",
             {"run_id": run_id},
         )
-        clusters = cluster_pairwise_predictions_at_threshold(
-            s.records, s.register("edges"), s.db_api, node_id_column_name=UNIQUE_ID,
-            threshold_match_probability=cfg.identity.match_threshold,
-        )
+        clusters = cluster(s, "edges", cfg.identity.match_threshold)
         assignment = _assign_ids(con, s, clusters, cfg.identity.match_threshold)
         _write_back(con, s, model, run_id, now, assignment)
         metrics = linkage_metrics(s.mem, clusters.physical_name, "edges", s.n_records, comparisons)
@@ -174,13 +171,20 @@ def _assign_ids(con: duckdb.DuckDBPyConnection, s: Session, clusters: SplinkData
     ids = pa.table({"record_id": list(assignment.customer_of),
                     "customer_id": list(assignment.customer_of.values())})
     # Confidence that a record belongs to its customer: its best edge at/above the threshold
-    # (edges that strong only join records of one cluster); 1.0 for a record alone.
-    sql = """
+    # inside its cluster (cluster.py may refuse a strong edge); 1.0 for a record alone.
+    sql = f"""
         CREATE OR REPLACE TABLE new_assignment AS
-        WITH ends AS (
-            SELECT record_id_l AS record_id, match_probability FROM edges WHERE match_probability >= $threshold
+        WITH strong AS (
+            SELECT e.record_id_l, e.record_id_r, e.match_probability
+            FROM edges AS e
+            JOIN {clusters.physical_name} AS l ON l.record_id = e.record_id_l
+            JOIN {clusters.physical_name} AS r ON r.record_id = e.record_id_r
+            WHERE e.match_probability >= $threshold AND l.cluster_id = r.cluster_id
+        ),
+        ends AS (
+            SELECT record_id_l AS record_id, match_probability FROM strong
             UNION ALL
-            SELECT record_id_r, match_probability FROM edges WHERE match_probability >= $threshold
+            SELECT record_id_r, match_probability FROM strong
         ),
         best AS (SELECT record_id, max(match_probability) AS p FROM ends GROUP BY record_id)
         SELECT i.record_id, i.customer_id, coalesce(b.p, 1.0) AS cluster_confidence

@@ -1,0 +1,78 @@
+"""Clustering: components of strong edges, refusing merges that contradict a birth date.
+
+Why not plain connected components: one wrong edge chains two people into one customer, and
+the worst ones come from records that cannot tell namesakes apart (same names and commune, one
+record without a birth date) while the rest of each group says the two were born on different
+days. So edges are added strongest first, and a scored edge that would join two groups whose
+known birth dates are all far apart (none equal, one typo or a day/month swap away) is refused.
+Authoritative edges (same loyalty card or web account) are added first and never refused.
+The order is total (kind, probability, record ids), so full and incremental runs that hold the
+same edges build the same clusters.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Mapping
+
+import pyarrow as pa
+from splink.internals.splink_dataframe import SplinkDataFrame
+
+from cdp_pipeline.identity.session import INPUT, Session, registered
+
+EDGE_ORDER = "match_key LIKE 'deterministic:%' DESC, match_probability DESC, record_id_l, record_id_r"
+
+
+def dates_close(a: str, b: str) -> bool:
+    """Same `YYYYMMDD`, one character apart, two adjacent characters swapped, or day/month swapped
+    (the birth date comparison's 'one character or day/month swap' level, in Python)."""
+    if a == b:
+        return True
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    if len(diff) == 1:
+        return True
+    if len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]:
+        return True
+    return a[:4] == b[:4] and a[4:6] == b[6:8] and a[6:8] == b[4:6]
+
+
+def components(birth_dates: Mapping[str, str | None], edges: Iterable[tuple[str, str, bool]]) -> dict[str, str]:
+    """record_id -> cluster key (its smallest record id). `edges`: (left, right, authoritative), in EDGE_ORDER."""
+    parent = {r: r for r in birth_dates}
+    dates = {r: ({d} if d else set()) for r, d in birth_dates.items()}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for left, right, authoritative in edges:
+        a, b = find(left), find(right)
+        if a == b:
+            continue
+        if not authoritative and dates[a] and dates[b] and not any(
+                dates_close(x, y) for x in dates[a] for y in dates[b]):
+            continue
+        if len(dates[a]) < len(dates[b]):
+            a, b = b, a
+        parent[b] = a
+        dates[a] |= dates.pop(b)
+    roots: dict[str, str] = {}
+    for r in sorted(birth_dates):
+        roots.setdefault(find(r), r)
+    return {r: roots[find(r)] for r in birth_dates}
+
+
+def cluster(s: Session, edges_table: str, threshold: float) -> SplinkDataFrame:
+    """Cluster the session's records on `edges_table` at `threshold`; a Splink-shaped table
+    (cluster_id + input columns) for metrics and cluster studio."""
+    birth_dates = dict(s.mem.execute(f"SELECT record_id, strftime(birth_date, '%Y%m%d') FROM {INPUT}").fetchall())
+    edges = s.mem.execute(
+        f"SELECT record_id_l, record_id_r, match_key LIKE 'deterministic:%' FROM {edges_table} "
+        f"WHERE match_probability >= ? ORDER BY {EDGE_ORDER}", [threshold]).fetchall()
+    cluster_of = components(birth_dates, edges)
+    ids = pa.table({"record_id": list(cluster_of), "cluster_id": list(cluster_of.values())})
+    with registered(s.mem, "__cluster_of", ids):
+        s.mem.execute(f"CREATE OR REPLACE TABLE clusters AS SELECT c.cluster_id, i.* "
+                      f"FROM __cluster_of AS c JOIN {INPUT} AS i USING (record_id)")
+    return s.register("clusters")
