@@ -1,4 +1,5 @@
-"""Volume anomaly per raw source: rows loaded by this run against the previous run that loaded.
+"""Volume anomaly per raw source: rows loaded by this run against the previous run that loaded
+(the source's first load, its backfill, is never the baseline).
 
 Why a history table: `audit.file_loads` has no run id, so `audit.quality_history` remembers,
 per source, up to which `loaded_at` the previous check counted; this run's rows are the loads
@@ -37,9 +38,13 @@ class VolumeChange:
 
     def measure(self, con: duckdb.DuckDBPyConnection, settings: QualitySettings, run_id: str) -> Measurement:
         con.execute(HISTORY_DDL)
+        # The first load of a source is its history (backfill): it is no baseline for the nightly
+        # deltas that follow, so the comparison starts with the second load.
         mark, previous = con.execute(
-            "SELECT max(loaded_until), arg_max(rows_loaded, checked_at) FILTER (rows_loaded > 0) "
-            "FROM audit.quality_history WHERE source = ? AND accepted", [self.source]).fetchone()
+            "WITH h AS (SELECT *, row_number() OVER (ORDER BY checked_at) AS n FROM audit.quality_history "
+            "WHERE source = ? AND accepted AND rows_loaded > 0) "
+            "SELECT (SELECT max(loaded_until) FROM audit.quality_history WHERE source = ? AND accepted), "
+            "arg_max(rows_loaded, checked_at) FILTER (n > 1) FROM h", [self.source, self.source]).fetchone()
         rows, until = con.execute(
             "SELECT coalesce(sum(rows_loaded), 0), max(loaded_at) FROM audit.file_loads "
             "WHERE source = ? AND status = 'loaded' AND (? IS NULL OR loaded_at > ?)",
@@ -48,7 +53,8 @@ class VolumeChange:
         if rows == 0:
             m = Measurement(passed=True, evaluated=0, failing=0, note="no new file loaded this run")
         elif not previous:
-            m = Measurement(passed=True, evaluated=1, failing=0, note="first load: no baseline yet")
+            m = Measurement(passed=True, evaluated=1, failing=0,
+                            note="no baseline yet (the first load is the backfill; deltas compare from the next)")
         else:
             change = abs(rows - previous) / previous
             # One comparison per run: evaluated 1, failing 0 or 1; the figures are in the note.

@@ -75,7 +75,7 @@ def test_threshold_from_config_relaxes_a_rate(tmp_path):
 
 def test_volume_change_against_previous_run(tmp_path):
     config = make_warehouse(tmp_path)
-    assert measure_all(config, "r1")["raw_pos_volume"].note.startswith("first load")
+    assert measure_all(config, "r1")["raw_pos_volume"].note.startswith("no baseline yet")
     assert measure_all(config, "r2")["raw_pos_volume"].note == "no new file loaded this run"
 
     def load(rows, hour):
@@ -83,9 +83,11 @@ def test_volume_change_against_previous_run(tmp_path):
             con.execute("INSERT INTO audit.file_loads VALUES ('pos', 'f', 'x', ?, ?, ?, 0, 0, 'loaded', '')",
                         [f"2026-01-0{hour} 02:00", rows, rows])
 
-    load(3, 2)  # 2 -> 3 rows: +50%, at the limit
+    load(2, 2)  # the first nightly delta after the backfill: no baseline yet, whatever its size
+    assert measure_all(config, "r2b")["raw_pos_volume"].note.startswith("no baseline yet")
+    load(3, 3)  # 2 -> 3 rows: +50%, at the limit
     assert measure_all(config, "r3")["raw_pos_volume"].passed
-    load(1, 3)  # 3 -> 1 row: -67%
+    load(1, 4)  # 3 -> 1 row: -67%
     m = measure_all(config, "r4")["raw_pos_volume"]
     assert not m.passed and "1 rows loaded vs 3" in m.note
     # A re-run loads nothing new, yet the unaccepted drop still fails...
