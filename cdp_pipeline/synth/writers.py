@@ -111,3 +111,7 @@ class Sink:
             pq.write_table(self.schema.empty_table(), self.path)
         if self._file is not None:
             self._file.close()
+            if self.fmt == "jsonl" and self.lines == 0:
+                # Export systems write no JSON-lines file for an empty batch; a zero-byte file is a
+                # broken extract for the pipeline (a structural error), so don't leave one.
+                self.path.unlink()
