@@ -73,16 +73,23 @@ def render_sql(relpath: str, **params: object) -> str:
     return _PARAM.sub(sub, text)
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All or nothing: a failed step leaves the previous version of its tables intact."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
 def run_sql_file(con: duckdb.DuckDBPyConnection, relpath: str, **params: object) -> None:
     """Run every statement of `sql/<relpath>` in one transaction."""
     sql = render_sql(relpath, **params)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute(sql)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:

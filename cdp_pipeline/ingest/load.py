@@ -25,6 +25,8 @@ import duckdb
 from cdp_pipeline.config import CHANNELS, Source
 from cdp_pipeline.ingest.readers import Chunk, SourceError, csv_text, read_file
 
+from cdp_pipeline.warehouse import transaction
+
 # Given the connection, the temp table of incoming rows (file column names) and the source,
 # return a SQL predicate true for rows whose person was erased (or None). Supplied by privacy.
 ErasureFilter = Callable[[duckdb.DuckDBPyConnection, str, Source], str | None]
@@ -223,8 +225,7 @@ def load_source(
         columns, chunks = read_file(path, source)
         plans.append((path, sha, columns, chunks))
     results: list[FileResult] = []
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         if source.kind != "erasure_requests":
             all_columns: list[str] = []
             for _, _, columns, _ in plans:
@@ -252,10 +253,6 @@ def load_source(
                  result.rows_quarantined, result.rows_erased, message],
             )
             results.append(result)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return results
 
 

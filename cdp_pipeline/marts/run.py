@@ -9,20 +9,15 @@ from __future__ import annotations
 
 import duckdb
 
-from cdp_pipeline.warehouse import render_sql
+from cdp_pipeline.warehouse import render_sql, transaction
 
 
 def run_sql_files(con: duckdb.DuckDBPyConnection, relpaths: list[str], **params: object) -> None:
     """Render each `sql/<relpath>` with the params it uses and run them all in one transaction."""
     statements = [render_sql(p, **params) for p in relpaths]
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for sql in statements:
             con.execute(sql)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def sql_string(value: object) -> str:

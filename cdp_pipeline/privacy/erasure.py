@@ -19,7 +19,7 @@ from cdp_pipeline.marketing.audiences import write_exports
 from cdp_pipeline.privacy.hashing import register_hash_macros
 from cdp_pipeline.privacy.person import resolve
 from cdp_pipeline.privacy.sweep import open_scope, sweep
-from cdp_pipeline.warehouse import render_sql
+from cdp_pipeline.warehouse import render_sql, transaction
 
 
 def ensure_gdpr_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -49,18 +49,13 @@ def apply_erasure(con: duckdb.DuckDBPyConnection, cfg: Config) -> dict:
             continue
         applied_at = datetime.now(timezone.utc).replace(tzinfo=None)
         before = int(con.execute("SELECT count(*) FROM gdpr.erasure_tombstones").fetchone()[0])
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             removed = purge(con, cfg, person.customers, person.records, person.seed_ids)
             con.execute("CREATE OR REPLACE TEMP TABLE _request AS SELECT ?::VARCHAR AS request_id, "
                         "?::TIMESTAMP AS applied_at", [request_id, applied_at])
             con.execute(render_sql("privacy/tombstone_request.sql"))
             con.execute("INSERT INTO gdpr.erasure_log VALUES (?, ?, ?, ?)",
                         [request_id, applied_at, len(person.customers), json.dumps(removed)])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         metrics["requests_applied"] += 1
         metrics["rows_removed"] += sum(removed.values())
         metrics["tombstones_added"] += int(con.execute("SELECT count(*) FROM gdpr.erasure_tombstones").fetchone()[0]) - before

@@ -13,6 +13,7 @@ import duckdb
 
 from cdp_pipeline.config import Config
 from cdp_pipeline.privacy.settings import gdpr_settings
+from cdp_pipeline.warehouse import transaction
 
 
 def _text_list(value) -> list[str]:
@@ -27,15 +28,10 @@ def build_processing_register(con: duckdb.DuckDBPyConnection, cfg: Config) -> di
              str(a["transfers"]), _text_list(a["security_measures"]),
              settings.controller.get("name"), settings.controller.get("contact") or settings.controller.get("dpo"), now)
             for a in settings.activities]
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("""CREATE OR REPLACE TABLE gdpr.processing_register (activity VARCHAR, purposes VARCHAR[],
             legal_basis VARCHAR, data_categories VARCHAR[], data_subjects VARCHAR[], recipients VARCHAR[],
             retention VARCHAR, transfers VARCHAR, security_measures VARCHAR[], controller VARCHAR,
             controller_contact VARCHAR, updated_at TIMESTAMP)""")
         con.executemany(f"INSERT INTO gdpr.processing_register VALUES ({', '.join('?' * 12)})", rows)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return {"activities": len(rows)}

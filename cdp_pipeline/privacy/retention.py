@@ -18,7 +18,7 @@ from cdp_pipeline.marketing.inputs import register_inputs
 from cdp_pipeline.privacy.erasure import ensure_gdpr_tables, purge
 from cdp_pipeline.privacy.hashing import register_hash_macros
 from cdp_pipeline.privacy.settings import retention_settings
-from cdp_pipeline.warehouse import render_sql
+from cdp_pipeline.warehouse import render_sql, transaction
 
 
 def apply_retention(con: duckdb.DuckDBPyConnection, cfg: Config, run_date: date) -> dict:
@@ -34,16 +34,11 @@ def apply_retention(con: duckdb.DuckDBPyConnection, cfg: Config, run_date: date)
     if not due:
         return metrics
     purged_at = datetime.now(timezone.utc).replace(tzinfo=None)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         removed = purge(con, cfg, customers=[c for c, _, _ in due])
         con.execute(
             "INSERT INTO gdpr.retention_log SELECT erasure_hash('customer', customer_id), rule, ?, "
             "json_object('source_records', source_records) FROM _retention", [purged_at])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     write_exports(con, cfg)
     con.execute("CHECKPOINT")
     metrics.update(customers_purged=sum(r == "customer" for _, r, _ in due),

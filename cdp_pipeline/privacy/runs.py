@@ -11,6 +11,8 @@ from datetime import datetime
 
 import duckdb
 
+from cdp_pipeline.warehouse import transaction
+
 
 def record_run(con: duckdb.DuckDBPyConnection, run_id: str, started_at: datetime, finished_at: datetime | None,
                status: str, assets: list[str], personal_data_assets: list[str], row_counts: dict[str, int],
@@ -21,13 +23,8 @@ def record_run(con: duckdb.DuckDBPyConnection, run_id: str, started_at: datetime
     con.execute("CREATE SCHEMA IF NOT EXISTS audit")
     con.execute("""CREATE TABLE IF NOT EXISTS audit.runs (run_id VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP,
         status VARCHAR, assets VARCHAR[], personal_data_assets VARCHAR[], row_counts JSON, requests_applied INTEGER)""")
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM audit.runs WHERE run_id = ?", [run_id])
         con.execute("INSERT INTO audit.runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [run_id, started_at, finished_at, status, list(assets), list(personal_data_assets),
                      json.dumps(row_counts, sort_keys=True), int(requests_applied)])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
