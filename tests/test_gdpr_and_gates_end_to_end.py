@@ -111,12 +111,14 @@ def test_failing_blocking_check_stops_marts_and_publish(tmp_path_factory):
     con = duckdb.connect(str(cfg.warehouse), read_only=True)
     golden_before = con.execute("SELECT count(*) FROM marts.golden_customers").fetchone()[0]
     con.close()
-    # a broken till extract: a handful of rows where there were hundreds (volume check, ERROR)
-    lines = (out / "pos" / "clients_0000.csv").read_bytes().splitlines(keepends=True)
-    (out / "pos" / "clients_0003.csv").write_bytes(b"".join(lines[:3]).replace(b";2900", b";3900"))
+    # a broken till extract: tickets of customers the till never exported (referential integrity, ERROR)
+    lines = (out / "pos" / "tickets_0000.csv").read_bytes().splitlines(keepends=True)
+    broken = [lines[0]] + [b"X" + line.split(b";", 1)[0] + b";UNKNOWN-" + line.split(b";", 2)[1] + b";"
+                           + line.split(b";", 2)[2] for line in lines[1:6]]
+    (out / "pos" / "tickets_0003.csv").write_bytes(b"".join(broken))
     outcome = run_pipeline(cfg)
     assert not outcome.success
-    assert "volume" in outcome.failure or "check" in outcome.failure.lower()
+    assert "staging_order_customer_known" in outcome.failure
     after = cfg.publish_path.stat()
     assert (after.st_ino, after.st_mtime_ns) == (bi_before.st_ino, bi_before.st_mtime_ns), "BI file was republished"
     con = duckdb.connect(str(cfg.warehouse), read_only=True)
