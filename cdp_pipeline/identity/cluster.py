@@ -3,8 +3,12 @@
 Why not plain connected components: one wrong edge chains two people into one customer, and
 the worst ones come from records that cannot tell namesakes apart (same names and commune, one
 record without a birth date) while the rest of each group says the two were born on different
-days. So edges are added strongest first, and a scored edge that would join two groups whose
-known birth dates are all far apart (none equal, one typo or a day/month swap away) is refused.
+days. So edges are added strongest first, and an edge scored without birth dates (one of its
+records has none) that would join two groups whose known birth dates are all far apart (none
+equal, one typo or a day/month swap away) is rescored as if its records carried those dates:
+its match weight plus the model's own weight for "birth dates differ". Below the threshold it
+is refused. The model decides how much a date conflict weighs: on data where dates are
+reliable it vetoes, on data full of date typos (FEBRL) it barely counts.
 Authoritative edges (same loyalty card or web account) are added first and never refused.
 The order is total (kind, probability, record ids), so full and incremental runs that hold the
 same edges build the same clusters.
@@ -12,6 +16,7 @@ same edges build the same clusters.
 
 from __future__ import annotations
 
+import math
 from typing import Iterable, Mapping
 
 import pyarrow as pa
@@ -35,8 +40,13 @@ def dates_close(a: str, b: str) -> bool:
     return a[:4] == b[:4] and a[4:6] == b[6:8] and a[6:8] == b[4:6]
 
 
-def components(birth_dates: Mapping[str, str | None], edges: Iterable[tuple[str, str, bool]]) -> dict[str, str]:
-    """record_id -> cluster key (its smallest record id). `edges`: (left, right, authoritative), in EDGE_ORDER."""
+def components(birth_dates: Mapping[str, str | None], edges: Iterable[tuple[str, str, float | None]],
+               conflict_weight: float, threshold_weight: float) -> dict[str, str]:
+    """record_id -> cluster key (its smallest record id).
+
+    `edges`: (left, right, match weight or None for an authoritative edge), in EDGE_ORDER.
+    `conflict_weight`: the model's match weight for two different birth dates (negative).
+    """
     parent = {r: r for r in birth_dates}
     dates = {r: ({d} if d else set()) for r, d in birth_dates.items()}
 
@@ -46,12 +56,13 @@ def components(birth_dates: Mapping[str, str | None], edges: Iterable[tuple[str,
             x = parent[x]
         return x
 
-    for left, right, authoritative in edges:
+    for left, right, weight in edges:
         a, b = find(left), find(right)
         if a == b:
             continue
-        if not authoritative and dates[a] and dates[b] and not any(
-                dates_close(x, y) for x in dates[a] for y in dates[b]):
+        scored_without_dates = weight is not None and not (birth_dates[left] and birth_dates[right])
+        if (scored_without_dates and weight + conflict_weight < threshold_weight and dates[a] and dates[b]
+                and not any(dates_close(x, y) for x in dates[a] for y in dates[b])):
             continue
         if len(dates[a]) < len(dates[b]):
             a, b = b, a
@@ -63,14 +74,21 @@ def components(birth_dates: Mapping[str, str | None], edges: Iterable[tuple[str,
     return {r: roots[find(r)] for r in birth_dates}
 
 
-def cluster(s: Session, edges_table: str, threshold: float) -> SplinkDataFrame:
+def date_conflict_weight(model_settings: dict) -> float:
+    """The trained model's match weight for 'birth dates differ' (its ELSE level)."""
+    [comparison] = [c for c in model_settings["comparisons"] if c["output_column_name"] == "birth_date"]
+    [level] = [lvl for lvl in comparison["comparison_levels"] if lvl["sql_condition"] == "ELSE"]
+    return math.log2(level["m_probability"] / level["u_probability"])
+
+
+def cluster(s: Session, edges_table: str, threshold: float, conflict_weight: float) -> SplinkDataFrame:
     """Cluster the session's records on `edges_table` at `threshold`; a Splink-shaped table
     (cluster_id + input columns) for metrics and cluster studio."""
     birth_dates = dict(s.mem.execute(f"SELECT record_id, strftime(birth_date, '%Y%m%d') FROM {INPUT}").fetchall())
     edges = s.mem.execute(
-        f"SELECT record_id_l, record_id_r, match_key LIKE 'deterministic:%' FROM {edges_table} "
+        f"SELECT record_id_l, record_id_r, match_weight FROM {edges_table} "
         f"WHERE match_probability >= ? ORDER BY {EDGE_ORDER}", [threshold]).fetchall()
-    cluster_of = components(birth_dates, edges)
+    cluster_of = components(birth_dates, edges, conflict_weight, math.log2(threshold / (1 - threshold)))
     ids = pa.table({"record_id": list(cluster_of), "cluster_id": list(cluster_of.values())})
     with registered(s.mem, "__cluster_of", ids):
         s.mem.execute(f"CREATE OR REPLACE TABLE clusters AS SELECT c.cluster_id, i.* "

@@ -10,6 +10,7 @@ clusters come out the same (tested). A run falls back to `full` when the model c
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime, timezone
 from typing import Any
@@ -20,7 +21,7 @@ from splink import Linker
 from splink.internals.splink_dataframe import SplinkDataFrame
 
 from cdp_pipeline.config import Config
-from cdp_pipeline.identity.cluster import cluster
+from cdp_pipeline.identity.cluster import cluster, date_conflict_weight
 from cdp_pipeline.identity.explain import linkage_metrics, write_charts
 from cdp_pipeline.identity.session import INPUT, Session, copy_in, open_session, registered
 from cdp_pipeline.identity.settings import TF_COLUMNS
@@ -70,7 +71,8 @@ def link(con: duckdb.DuckDBPyConnection, cfg: Config, run_id: str | None = None,
             f"INSERT INTO edges SELECT *, $run_id FROM ({render_sql('identity/deterministic_edges.sql', input=INPUT)})",
             {"run_id": run_id},
         )
-        clusters = cluster(s, "edges", cfg.identity.match_threshold)
+        clusters = cluster(s, "edges", cfg.identity.match_threshold,
+                           date_conflict_weight(json.loads(model.path.read_text(encoding="utf-8"))))
         assignment = _assign_ids(con, s, clusters, cfg.identity.match_threshold)
         _write_back(con, s, model, run_id, now, assignment)
         metrics = linkage_metrics(s.mem, clusters.physical_name, "edges", s.n_records, comparisons)

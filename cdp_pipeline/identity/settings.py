@@ -212,6 +212,13 @@ def address_comparison() -> cl.CustomComparison:
             ).configure(is_null_level=True),
             *_split_by_first_name(same_street, "Same number and street", True),
             *_split_by_first_name(similar_street, "Same number, similar street", True),
+            # The street without the place: a street name found in many communes, or a
+            # mistyped postcode and commune.
+            cll.CustomLevel(
+                "street_number_l = street_number_r"
+                " AND jaro_winkler_similarity(street_name_l, street_name_r) >= 0.88",
+                label_for_charts="Same number, same or similar street, other place",
+            ),
             # A record without a street (app users) against one with it is not a move:
             # two levels, or movers would lend their low weight to the missing street.
             cll.CustomLevel(
