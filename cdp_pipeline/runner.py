@@ -114,4 +114,4 @@ def _record_failure(cfg: Config, result, outcome: Outcome, start: float | None) 
 def _selection(defs, selection: str):
     from dagster import AssetSelection
 
-    return AssetSelection.from_string(selection).resolve(defs.resolve_asset_graph())
+    return sorted(AssetSelection.from_string(selection).resolve(defs.resolve_asset_graph()))
