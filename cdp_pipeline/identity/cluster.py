@@ -75,10 +75,12 @@ def components(birth_dates: Mapping[str, str | None], edges: Iterable[tuple[str,
 
 
 def date_conflict_weight(model_settings: dict) -> float:
-    """The trained model's match weight for 'birth dates differ' (its ELSE level)."""
+    """The trained model's match weight for 'birth dates differ' (its ELSE level); 0 (no veto)
+    when training could not estimate it (little data)."""
     [comparison] = [c for c in model_settings["comparisons"] if c["output_column_name"] == "birth_date"]
     [level] = [lvl for lvl in comparison["comparison_levels"] if lvl["sql_condition"] == "ELSE"]
-    return math.log2(level["m_probability"] / level["u_probability"])
+    m, u = level.get("m_probability"), level.get("u_probability")
+    return math.log2(m / u) if isinstance(m, float) and isinstance(u, float) and m > 0 and u > 0 else 0.0
 
 
 def cluster(s: Session, edges_table: str, threshold: float, conflict_weight: float) -> SplinkDataFrame:

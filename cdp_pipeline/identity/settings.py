@@ -378,3 +378,13 @@ def training_rules() -> dict[str, list]:
             block_on("first_name_std", "last_name_std", "postcode"),
         ],
     }
+
+
+def prior_rule() -> tuple[BlockingRuleCreator, dict[str, str]]:
+    """The deterministic rule `train.py` re-estimates the prior with, and for each of its columns
+    the comparison level (by label) whose m value is the chance that a match agrees on it."""
+    return block_on("first_name_std", "last_name_std", "birth_date"), {
+        "first_name_std": "Exact match on first_name_std",
+        "last_name_std": "Exact match on last_name_std",
+        "birth_date": "Same birth date",
+    }

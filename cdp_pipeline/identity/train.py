@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -34,11 +35,12 @@ import pyarrow as pa
 from splink import Linker
 
 from cdp_pipeline.config import Config
-from cdp_pipeline.identity.session import Session, open_session, registered
+from cdp_pipeline.identity.session import INPUT, Session, open_session, registered
 from cdp_pipeline.identity.settings import (
     TF_COLUMNS,
     build_settings,
     count_pairs,
+    prior_rule,
     select_blocking_rules,
     training_rules,
 )
@@ -48,8 +50,11 @@ log = logging.getLogger(__name__)
 
 # An EM session on fewer pairs than this learns noise (or fails); it is skipped.
 MIN_EM_PAIRS = 50
-# Share of true matches the deterministic rules are assumed to find; only scales the prior.
+# Share of true matches the deterministic rules are assumed to find: the starting prior for EM,
+# re-estimated after EM from the trained m values (`_recalibrated`).
 DETERMINISTIC_RECALL = 0.7
+# remove_matches_from_u never divides a u value by more than this.
+MAX_U_CORRECTION = 10.0
 
 
 def spec_of(settings: dict[str, Any]) -> str:
@@ -99,6 +104,52 @@ def retrain_reason(latest: Model | None, n_records: int, cfg: Config) -> str | N
     return None
 
 
+def _recalibrated(linker: Linker, session: Session) -> dict[str, Any]:
+    """The trained model, with its prior and u values corrected using the trained m values.
+
+    Why the prior again: before EM it rests on an assumed recall of the deterministic rules
+    (DETERMINISTIC_RECALL), right for clean data and far too high where names or dates are
+    often mistyped. After EM the model knows how often matches agree exactly on first name,
+    last name and birth date, so the recall of that rule is estimated from its m values and
+    the columns' fill rates, and the prior is re-estimated from the rule's pair count.
+    Why u (`remove_matches_from_u`): see there.
+    """
+    model = linker.misc.save_model_to_json()
+    rule, levels = prior_rule()
+    m = {lvl.get("label_for_charts"): lvl.get("m_probability")
+         for c in model["comparisons"] for lvl in c["comparison_levels"]}
+    if not all(isinstance(m.get(label), float) for label in levels.values()):
+        return remove_matches_from_u(model)  # a level EM could not train: keep the first prior
+    recall = math.prod(m[label] for label in levels.values())
+    fill = session.mem.execute(
+        "SELECT " + ", ".join(f"avg(({col} IS NOT NULL)::INT)" for col in levels) + f" FROM {INPUT}"
+    ).fetchone()
+    recall *= math.prod(share * share for share in fill)  # both records of a pair filled
+    if recall > 0:
+        linker.training.estimate_probability_two_random_records_match([rule], recall=recall)
+        model = linker.misc.save_model_to_json()
+    return remove_matches_from_u(model)
+
+
+def remove_matches_from_u(model: dict[str, Any]) -> dict[str, Any]:
+    """Take the true matches out of the u values estimated on random pairs.
+
+    Why: u is P(level | two different people), but a random sample also holds true matches
+    (a share equal to the prior). For levels that almost only matches reach (same email, same
+    number and street) they are much of what the sample sees, so u comes out too large and
+    the strongest evidence is underweighted, the more so the more duplicated the data.
+    Observed u = prior * m + (1 - prior) * u_true, solved for u_true; floored at
+    1/MAX_U_CORRECTION of the observed value so that noise never makes a level a certainty.
+    """
+    prior = model["probability_two_random_records_match"]
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            m, u = level.get("m_probability"), level.get("u_probability")
+            if isinstance(m, float) and isinstance(u, float):
+                level["u_probability"] = max((u - prior * m) / (1 - prior), u / MAX_U_CORRECTION)
+    return model
+
+
 def train_model(session: Session, cfg: Config) -> tuple[Model, dict[str, Any], pa.Table]:
     """Train on the session's records and save `models_dir/model_<version>.json`.
 
@@ -124,7 +175,7 @@ def train_model(session: Session, cfg: Config) -> tuple[Model, dict[str, Any], p
             # Splink refuses; the session is skipped and its comparisons keep earlier values.
             log.warning("EM session skipped: an m probability underflowed (%s)",
                         rule.get_blocking_rule("duckdb").blocking_rule_sql)
-    model_dict = linker.misc.save_model_to_json()
+    model_dict = _recalibrated(linker, session)
     text = json.dumps(model_dict, indent=2, sort_keys=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     version = f"{stamp}-{hashlib.sha256(text.encode()).hexdigest()[:8]}"
