@@ -7,6 +7,14 @@ For each size it generates the demo (cached under bench/out/<N>/), runs the nigh
 in-process while a sampler thread records this process's RSS every 50 ms, then maps each
 Dagster step's start/end to a stage and prints the stage's wall time and peak RSS. Figures,
 not assertions: timed asserts are flaky on shared machines.
+
+Reading the ratios (issue 8 targets: identity <= 2x plain Splink, incremental < 20% of full):
+- "identity step / plain" compares like with like: bench/plain_splink.py dedupes the same
+  staging.identity_records with the same DuckDB threads and memory. The whole nightly run
+  also ingests, standardises and publishes, which plain Splink does not do.
+- "incremental / full" is printed for the whole run and for the identity step; a delta batch
+  is generated after the full run (bench/out/<N>/.incremented then forces a fresh demo).
+- Peak RSS is the whole process (Dagster, Polars and DuckDB together), per stage window.
 """
 
 from __future__ import annotations

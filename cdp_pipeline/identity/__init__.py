@@ -7,4 +7,5 @@ Entry points (plain functions over a warehouse connection, wrapped by Dagster as
 Flow: `sql/identity/matching_input.sql` (guards) -> `session` (private in-memory DuckDB) ->
 `settings` (Splink model) -> `train` (versioned model) -> `link` (score) -> `cluster` ->
 `stable_ids` (customer ids and redirects) -> `explain` (metrics, charts).
+Splink's own log messages are routed by `splink_logs` (training remarks at DEBUG).
 """

@@ -127,7 +127,9 @@ def _recalibrated(linker: Linker, session: Session) -> dict[str, Any]:
     recall *= math.prod(share * share for share in fill)  # both records of a pair filled
     if recall > 0:
         linker.training.estimate_probability_two_random_records_match([rule], recall=recall)
-        model = linker.misc.save_model_to_json()
+        recalibrated = linker.misc.save_model_to_json()
+        if 0 < recalibrated["probability_two_random_records_match"] < 1:  # 0 when the rule finds no pair
+            model = recalibrated
     return remove_matches_from_u(model)
 
 
