@@ -58,8 +58,12 @@ def write_charts(linker: Linker, s: Session, predictions: SplinkDataFrame,
     ).df().to_dict("records")
     if pairs:
         paths[1].write_text(linker.visualisations.waterfall_chart(pairs).to_html(), encoding="utf-8")
-    linker.visualisations.cluster_studio_dashboard(
-        predictions, clusters, str(paths[2]), sampling_method="by_cluster_size",
-        sample_size=sample, overwrite=True,
-    )
+    multi = s.mem.execute(
+        f"SELECT count(*) FROM (SELECT cluster_id FROM {clusters.physical_name} GROUP BY 1 HAVING count(*) > 1)"
+    ).fetchone()[0]
+    if multi:  # Splink's sampler writes `IN ()` when no cluster has two records
+        linker.visualisations.cluster_studio_dashboard(
+            predictions, clusters, str(paths[2]), sampling_method="by_cluster_size",
+            sample_size=sample, overwrite=True,
+        )
     return [str(p) for p in paths if p.exists()]

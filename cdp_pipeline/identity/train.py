@@ -164,6 +164,11 @@ def train_model(session: Session, cfg: Config) -> tuple[Model, dict[str, Any], p
     linker.training.estimate_probability_two_random_records_match(
         training["deterministic"], recall=DETERMINISTIC_RECALL
     )
+    settings = linker._settings_obj
+    if not 0 < settings._probability_two_random_records_match < 1:
+        # No deterministic match at all (a tiny or brand-new feed): a prior of 0 would make every
+        # match weight -inf. Assume about one duplicate per record until EM and data say more.
+        settings._probability_two_random_records_match = min(0.5, 2 / max(session.n_records, 4))
     linker.training.estimate_u_using_random_sampling(max_pairs=icfg.u_max_pairs, seed=icfg.seed)
     for rule in training["em"]:
         if count_pairs(session.records, rule, session.n_records) < MIN_EM_PAIRS:
