@@ -335,8 +335,9 @@ def select_blocking_rules(
             spent += pairs
             kept.append(rule)
         else:
-            log.warning("blocking rule dropped: %.1f comparisons per record over budget (%s)",
-                        pairs / n, text)
+            # INFO: expected on large data, and listed in the run metadata (blocking_rules)
+            log.info("blocking rule dropped: %.1f comparisons per record over budget (%s)",
+                     pairs / n, text)
         summary.append({"rule": text, "comparisons": pairs,
                         "comparisons_per_record": round(pairs / n, 2), "kept": ok})
     return kept, summary
