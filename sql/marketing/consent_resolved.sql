@@ -20,14 +20,20 @@ WITH ev AS (
     LEFT JOIN _in_staging_identity_records r ON r.record_id = e.customer_record_key
     LEFT JOIN _in_identity_customer_xref x ON x.record_id = e.customer_record_key
 ),
+-- Two equi-joins, not one join ON (email ...) OR (phone ...): an OR condition can't be hashed
+-- and would compare every event with every record.
 by_contact AS (
-    SELECT DISTINCT ev.event_id, ev.source, x.customer_id
+    SELECT ev.event_id, ev.source, x.customer_id
     FROM ev
-    JOIN _in_staging_identity_records r
-      ON (ev.contact_kind = 'email' AND lower(r.email) = ev.contact_point)
-      OR (ev.contact_kind = 'phone' AND r.phone = ev.contact_point)
+    JOIN _in_staging_identity_records r ON lower(r.email) = ev.contact_point
     JOIN _in_identity_customer_xref x ON x.record_id = r.record_id
-    WHERE ev.key_customer_id IS NULL
+    WHERE ev.key_customer_id IS NULL AND ev.contact_kind = 'email'
+    UNION
+    SELECT ev.event_id, ev.source, x.customer_id
+    FROM ev
+    JOIN _in_staging_identity_records r ON r.phone = ev.contact_point
+    JOIN _in_identity_customer_xref x ON x.record_id = r.record_id
+    WHERE ev.key_customer_id IS NULL AND ev.contact_kind = 'phone'
 )
 SELECT ev.source, ev.event_id, ev.event_ts, ev.channel, ev.purpose, ev.status,
        ev.contact_kind, ev.contact_point,
