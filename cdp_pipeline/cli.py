@@ -51,8 +51,9 @@ def cmd_generate(args) -> int:
                        delta_share=args.delta_share)
     print(f"generated {args.persons} persons (seed {args.seed}, batch {args.increment}) into {out} "
           f"in {time.monotonic() - started:.1f}s")
-    for key, value in summary.items():
-        print(f"  {key}: {value}")
+    for key in ("counts", "hard_cases_injected", "corruptions"):
+        print(f"  {key}: {summary.get(key)}")
+    print(f"  files: {len(summary.get('files', {}))} written; ground truth in {out / 'truth'}")
     return 0
 
 
