@@ -126,3 +126,18 @@ def test_config_without_a_kind_gives_empty_tables(tmp_path, make_config):
         assert build.build_suppressions(con, cfg) == 0
         cols = {r[0] for r in con.execute("DESCRIBE staging.identity_records").fetchall()}
         assert {"record_id", "first_name_std", "email_flag", "address_l4"} <= cols
+
+
+def test_address_used_by_many_surnames_is_flagged_shared(tmp_path, make_config):
+    cfg = load_config(make_config(CONFIG))
+    rows = ["ID;PRENOM;NOM;EMAIL;TEL;CP;VILLE;ADR"] + [
+        f"{i};P{i};{name};;;75001;PARIS;1 RUE DE RIVOLI" for i, name in enumerate(["ABEL", "BRUN", "CARON", "DIDIER"])
+    ] + ["9;JEAN;DUPONT;;;69002;LYON;12 RUE DE LA REPUBLIQUE", "10;ANNE;DUPONT;;;69002;LYON;12 RUE DE LA REPUBLIQUE"]
+    (tmp_path / "pos1.csv").write_text("\n".join(rows) + "\n", encoding="cp1252")
+    with connect(cfg.warehouse) as con:
+        load_source(con, cfg.source("pos"))
+        build.build_customers_source(con, cfg.source("pos"))
+        build.build_identity_records(con, cfg)
+        status = dict(con.execute("SELECT source_record_id, address_status FROM staging.identity_records").fetchall())
+    assert {status[str(i)] for i in range(4)} == {"shared"}  # a shop address: 4 surnames > 2
+    assert status["9"] == status["10"] == "validated"  # a household keeps its address
