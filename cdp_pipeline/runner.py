@@ -114,4 +114,6 @@ def _record_failure(cfg: Config, result, outcome: Outcome, start: float | None) 
 def _selection(defs, selection: str):
     from dagster import AssetSelection
 
-    return sorted(AssetSelection.from_string(selection).resolve(defs.resolve_asset_graph()))
+    # a multi-asset (identity writes three tables) runs whole: selecting one of its keys selects all
+    chosen = AssetSelection.from_string(selection).required_multi_asset_neighbors()
+    return sorted(chosen.resolve(defs.resolve_asset_graph()))
