@@ -55,6 +55,8 @@ MIN_EM_PAIRS = 50
 DETERMINISTIC_RECALL = 0.7
 # remove_matches_from_u never divides a u value by more than this.
 MAX_U_CORRECTION = 10.0
+# No agreement level of a trained comparison has an m below this (see `floor_m`).
+MIN_M = 1e-4
 
 
 def spec_of(settings: dict[str, Any]) -> str:
@@ -119,7 +121,7 @@ def _recalibrated(linker: Linker, session: Session) -> dict[str, Any]:
     m = {lvl.get("label_for_charts"): lvl.get("m_probability")
          for c in model["comparisons"] for lvl in c["comparison_levels"]}
     if not all(isinstance(m.get(label), float) for label in levels.values()):
-        return remove_matches_from_u(model)  # a level EM could not train: keep the first prior
+        return remove_matches_from_u(floor_m(model))  # a level EM could not train: keep the first prior
     recall = math.prod(m[label] for label in levels.values())
     fill = session.mem.execute(
         "SELECT " + ", ".join(f"avg(({col} IS NOT NULL)::INT)" for col in levels) + f" FROM {INPUT}"
@@ -130,7 +132,29 @@ def _recalibrated(linker: Linker, session: Session) -> dict[str, Any]:
         recalibrated = linker.misc.save_model_to_json()
         if 0 < recalibrated["probability_two_random_records_match"] < 1:  # 0 when the rule finds no pair
             model = recalibrated
-    return remove_matches_from_u(model)
+    return remove_matches_from_u(floor_m(model))
+
+
+def floor_m(model: dict[str, Any]) -> dict[str, Any]:
+    """Raise m values EM drove to (almost) zero to MIN_M, then renormalise each comparison.
+
+    Why: EM on a few thousand pairs that never saw a match disagree on, say, the address,
+    concludes that matches never do, and the level weighs -30 or less: one swapped field
+    then vetoes a pair that agrees on everything else. Real data has such errors at some small
+    rate; MIN_M bounds a disagreement's weight near log2(MIN_M / u), about -13, which still
+    outweighs any single agreement. Same spirit as the u floor in `remove_matches_from_u`.
+    """
+    for comparison in model["comparisons"]:
+        levels = [lvl for lvl in comparison["comparison_levels"]
+                  if not lvl.get("is_null_level") and isinstance(lvl.get("m_probability"), float)]
+        if not levels:
+            continue
+        for level in levels:
+            level["m_probability"] = max(level["m_probability"], MIN_M)
+        total = sum(level["m_probability"] for level in levels)
+        for level in levels:
+            level["m_probability"] /= total
+    return model
 
 
 def remove_matches_from_u(model: dict[str, Any]) -> dict[str, Any]:
