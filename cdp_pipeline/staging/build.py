@@ -7,6 +7,10 @@ are set-based SQL in `sql/staging/`.
 
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime
+from pathlib import Path
+
 import duckdb
 import polars as pl
 
@@ -14,7 +18,8 @@ from cdp_pipeline.config import Config, Source
 from cdp_pipeline.staging.canonical import canonical_select, union_of
 from cdp_pipeline.standardise import postal_key, standardise_emails, standardise_phones
 from cdp_pipeline.standardise.customers import standardise_customers
-from cdp_pipeline.warehouse import run_sql_file
+from cdp_pipeline.standardise.reference import REFERENCE_CSV
+from cdp_pipeline.warehouse import render_sql, run_sql_file, table_exists, transaction
 
 
 def customers_table(source: Source) -> str:
@@ -22,12 +27,28 @@ def customers_table(source: Source) -> str:
 
 
 def build_customers_source(con: duckdb.DuckDBPyConnection, source: Source) -> int:
-    """staging.customers_<source>: latest version of each record, standardised."""
+    """staging.customers_<source>: latest version of each record, standardised.
+
+    Incremental: only records with a raw row loaded since the last build are standardised
+    again (their latest version replaces the staged one); the Python standardisers are most
+    of a night's staging time, and most records did not change. The table is rebuilt whole
+    when there is no previous build or its fingerprint differs (`build_fingerprint`: the
+    source's config or the standardisation code changed). Rows erased or expired are removed
+    from raw and staging together by the privacy sweep, so nothing needs re-reading for them.
+    Returns the number of records standardised by this build.
+    """
+    table = customers_table(source)
+    fingerprint = build_fingerprint(source)
+    high_water = con.execute(f"SELECT max(_loaded_at) FROM {source.table}").fetchone()[0]
+    since = _previous_high_water(con, table, fingerprint)
+    canonical = canonical_select(source)
+    changed = "" if since is None else (
+        "WHERE source_record_id IN (SELECT source_record_id FROM canonical WHERE _loaded_at > $since)")
     latest = (
-        f"SELECT * FROM ({canonical_select(source)}) "
+        f"WITH canonical AS ({canonical}) SELECT * FROM canonical {changed} "
         "QUALIFY row_number() OVER (PARTITION BY source_record_id ORDER BY _loaded_at DESC, _file DESC, _line DESC) = 1"
     )
-    raw = con.execute(latest).pl()
+    raw = con.execute(latest, {} if since is None else {"since": since}).pl()
     std = standardise_customers(
         raw.select([c for c in raw.columns if not c.startswith("_") and c not in ("source", "customer_source", "trust")]),
         date_format=source.date_format,
@@ -42,10 +63,42 @@ def build_customers_source(con: duckdb.DuckDBPyConnection, source: Source) -> in
     )
     con.register("_std_customers", std.to_arrow())
     try:
-        con.execute(f"CREATE OR REPLACE TABLE {customers_table(source)} AS SELECT * FROM _std_customers")
+        with transaction(con):
+            if since is None:
+                con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM _std_customers")
+            else:
+                con.execute(f"DELETE FROM {table} WHERE source_record_id IN (SELECT source_record_id FROM _std_customers)")
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _std_customers")
+            _record_build(con, table, fingerprint, high_water)
     finally:
         con.unregister("_std_customers")
     return std.height
+
+
+def build_fingerprint(source: Source) -> str:
+    """What a staged customers table depends on besides raw rows: the source's config, the
+    standardisation and staging code, the postcode reference. A change rebuilds the table."""
+    digest = hashlib.sha256(repr(sorted(vars(source).items())).encode())
+    package = Path(__file__).resolve().parents[1]
+    for path in sorted([*(package / "standardise").glob("*.py"), *(package / "staging").glob("*.py"), REFERENCE_CSV]):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _previous_high_water(con: duckdb.DuckDBPyConnection, table: str, fingerprint: str) -> datetime | None:
+    """The raw load time the table was last built up to, or None when it must be rebuilt."""
+    con.execute(render_sql("staging/build_state.sql"))
+    if not table_exists(con, table):
+        return None
+    row = con.execute("SELECT fingerprint, high_water FROM staging.build_state WHERE table_name = ?",
+                      [table]).fetchone()
+    return row[1] if row and row[0] == fingerprint and row[1] is not None else None
+
+
+def _record_build(con: duckdb.DuckDBPyConnection, table: str, fingerprint: str, high_water: datetime | None) -> None:
+    con.execute("DELETE FROM staging.build_state WHERE table_name = ?", [table])
+    con.execute("INSERT INTO staging.build_state VALUES (?, ?, ?, now()::TIMESTAMP)", [table, fingerprint, high_water])
 
 
 def build_identity_records(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:

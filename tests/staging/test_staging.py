@@ -141,3 +141,31 @@ def test_address_used_by_many_surnames_is_flagged_shared(tmp_path, make_config):
         status = dict(con.execute("SELECT source_record_id, address_status FROM staging.identity_records").fetchall())
     assert {status[str(i)] for i in range(4)} == {"shared"}  # a shop address: 4 surnames > 2
     assert status["9"] == status["10"] == "validated"  # a household keeps its address
+
+
+def _staged(con, table="staging.customers_pos"):
+    return con.execute(f"SELECT * EXCLUDE (loaded_at) FROM {table} ORDER BY source_record_id").fetchall()
+
+
+def test_incremental_build_restandardises_only_new_versions_and_matches_a_full_rebuild(wh, tmp_path):
+    [pos] = [s for s in load_config(tmp_path / "cdp.yaml").sources if s.name == "pos"]
+    assert build.build_customers_source(wh, pos) == 0  # nothing loaded since the last build
+    (tmp_path / "pos3.csv").write_text(  # record 3 edited, record 5 new
+        "ID;PRENOM;NOM;EMAIL;TEL;CP;VILLE;ADR\n3;Luc;Martin;luc.martin@free.fr;;75001;PARIS;1 RUE DE RIVOLI\n"
+        "5;Eve;Petit;;;13001;Marseille;2 la Canebière\n", encoding="cp1252")
+    load_source(wh, pos)
+    assert build.build_customers_source(wh, pos) == 2
+    incremental = _staged(wh)
+    assert [r[0] for r in incremental] == ["1", "2", "3", "4", "5"]
+    wh.execute("DELETE FROM staging.build_state")  # forces a full rebuild of the same raw rows
+    assert build.build_customers_source(wh, pos) == 5
+    assert _staged(wh) == incremental
+
+
+def test_changed_source_config_rebuilds_the_staged_table(wh, tmp_path):
+    from dataclasses import replace
+
+    [pos] = [s for s in load_config(tmp_path / "cdp.yaml").sources if s.name == "pos"]
+    assert build.build_fingerprint(replace(pos, trust=1)) != build.build_fingerprint(pos)
+    assert build.build_customers_source(wh, replace(pos, trust=1)) == 4
+    assert {t for (t,) in wh.execute("SELECT DISTINCT trust FROM staging.customers_pos").fetchall()} == {1}
