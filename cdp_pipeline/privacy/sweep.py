@@ -58,36 +58,44 @@ def open_scope(con: duckdb.DuckDBPyConnection, cfg: Config, customers: Iterable[
 
 
 def _raw_scope(con: duckdb.DuckDBPyConnection, cfg: Config) -> None:
-    """Add raw customer records holding the person's identifiers, then those rows' identifiers."""
+    """Add raw customer records holding the person's identifiers, then those rows' identifiers.
+
+    _raw_ids keeps the record each identifier was read from: a batch of erasures attributes the
+    tombstone of an identifier only raw rows hold to the request whose person those rows are.
+    """
     sources = [s for s in cfg.sources_of("customers") if _identifier_terms(s) and table_exists(con, s.table)]
     for src in sources:
         con.execute(f"INSERT INTO _purge_records SELECT DISTINCT {_raw_key(src)} FROM {src.table} "
                     f"WHERE {' OR '.join(_identifier_terms(src))} EXCEPT SELECT record_id FROM _purge_records")
-    for table in ("_raw_ids", "_raw_ids_outside"):
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} (kind VARCHAR, value VARCHAR)")
+    con.execute("CREATE OR REPLACE TEMP TABLE _raw_ids (record_id VARCHAR, kind VARCHAR, value VARCHAR)")
+    con.execute("CREATE OR REPLACE TEMP TABLE _raw_ids_outside (kind VARCHAR, value VARCHAR)")
     for src in sources:
         for kind, expr in (("email", "lower(trim({}))"), ("phone", "phone_norm({})")):
             if src.file_column(kind):
                 value = expr.format(_q(src.columns[kind]))
-                for table, op in (("_raw_ids", "IN"), ("_raw_ids_outside", "NOT IN")):
-                    con.execute(f"INSERT INTO {table} SELECT '{kind}', {value} FROM {src.table} "
+                for table, record, op in (("_raw_ids", f"{_raw_key(src)}, ", "IN"), ("_raw_ids_outside", "", "NOT IN")):
+                    con.execute(f"INSERT INTO {table} SELECT {record}'{kind}', {value} FROM {src.table} "
                                 f"WHERE {_raw_key(src)} {op} (SELECT record_id FROM _purge_records)")
     con.execute(render_sql("privacy/raw_identifiers.sql"))
 
 
-def raw_records_by_id(con: duckdb.DuckDBPyConnection, cfg: Config, record_id: str) -> list[str]:
-    """Raw customer records named by a request's record id ('<source>:<id>' or the bare id).
+def raw_record_hits(con: duckdb.DuckDBPyConnection, cfg: Config) -> list[tuple[int, str, str | None, str]]:
+    """(seq, 'record', customer id or None, record) for raw customer records named by the record id
+    of a request in _resolve_requests ('<source>:<id>' or the bare id).
 
     Why: a person known only by their customer number, erased before staging has run, is
     found nowhere else.
     """
-    out: list[str] = []
+    parts = []
     for src in cfg.sources_of("customers"):
         if table_exists(con, src.table):
-            bare = f"trim({_q(src.columns['source_record_id'])})"
-            out += [r for (r,) in con.execute(f"SELECT DISTINCT {_raw_key(src)} FROM {src.table} "
-                                              f"WHERE {_raw_key(src)} = $id OR {bare} = $id", {"id": record_id}).fetchall()]
-    return out
+            rows = f"(SELECT {_raw_key(src)} AS rec, trim({_q(src.columns['source_record_id'])}) AS bare FROM {src.table})"
+            parts += [f"SELECT q.seq, k.rec FROM {rows} k JOIN _resolve_requests q ON k.{col} = q.record_id"
+                      for col in ("rec", "bare")]
+    if not parts:
+        return []
+    return con.execute(f"SELECT DISTINCT h.seq, 'record', x.customer_id, h.rec FROM ({' UNION '.join(parts)}) h "
+                       "LEFT JOIN _in_identity_customer_xref x ON x.record_id = h.rec").fetchall()
 
 
 def _raw_key(src: Source) -> str:

@@ -10,8 +10,9 @@ INSERT INTO _purge_customers
 SELECT customer_id FROM _in_identity_customer_xref WHERE record_id IN (SELECT record_id FROM _purge_records)
 EXCEPT SELECT customer_id FROM _purge_customers;
 
-CREATE OR REPLACE TEMP TABLE _purge_ids AS
-WITH held AS (
+-- _held (who holds which identifier) is kept: erasure attributes each tombstone from it.
+CREATE OR REPLACE TEMP TABLE _held AS
+SELECT * FROM (
     SELECT r.record_id, x.customer_id, 'email' AS kind, lower(trim(v)) AS value
     FROM _in_staging_identity_records r LEFT JOIN _in_identity_customer_xref x USING (record_id),
          unnest([r.email, r.email_raw]) AS t(v)
@@ -31,12 +32,14 @@ WITH held AS (
     SELECT e.customer_record_key, x.customer_id, 'phone', phone_norm(e.phone)
     FROM _in_staging_consent_events e LEFT JOIN _in_identity_customer_xref x ON x.record_id = e.customer_record_key
     WHERE e.customer_record_key IS NOT NULL
-),
-tagged AS (
+) WHERE value IS NOT NULL AND value NOT IN ('', '+');
+
+CREATE OR REPLACE TEMP TABLE _purge_ids AS
+WITH tagged AS (
     SELECT kind, value,
            record_id IN (SELECT record_id FROM _purge_records)
            OR customer_id IN (SELECT customer_id FROM _purge_customers) AS inside
-    FROM held WHERE value IS NOT NULL AND value NOT IN ('', '+')
+    FROM _held
     UNION ALL
     SELECT kind, value, true FROM _purge_seed_ids
 )
