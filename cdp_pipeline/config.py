@@ -9,6 +9,7 @@ config file's folder, so `cdp run --config` works from any working directory.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -126,6 +127,24 @@ class DuckDBSettings:
 
 
 @dataclass(frozen=True)
+class SparkSettings:
+    """Where `identity.backend: spark` scores pairs (cdp_pipeline/identity/spark_backend.py).
+
+    `master`: `local[N]` runs Spark inside the pipeline's process (tests, one big machine);
+    `spark://host:7077`, `yarn` or `k8s://...` submit to a cluster. Ignored when a Spark session
+    already exists (spark-submit, Databricks): that session is used as it is.
+    `checkpoint_dir`: where Splink writes its intermediate tables; on a cluster it must be
+    storage every executor reaches (hdfs://, s3a://, dbfs:/), relative paths are local.
+    `conf`: extra `spark.*` settings for a session the pipeline starts itself.
+    """
+
+    master: str = "local[2]"
+    app_name: str = "cdp-identity"
+    checkpoint_dir: str = "data/tmp/spark-checkpoints"
+    conf: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class IdentityConfig:
     backend: str = "duckdb"  # duckdb | spark
     match_threshold: float = 0.95  # cluster edges at or above this probability
@@ -138,7 +157,7 @@ class IdentityConfig:
     em_max_pairs: float = 2e6  # cap on blocked pairs per EM session (training cost)
     seed: int = 42  # u sampling seed: the same data trains the same model
     duckdb: DuckDBSettings = field(default_factory=DuckDBSettings)
-    spark: dict[str, Any] = field(default_factory=dict)
+    spark: SparkSettings = field(default_factory=SparkSettings)
 
 
 @dataclass(frozen=True)
@@ -254,6 +273,28 @@ def _parse_source(base: Path, i: int, raw: Any) -> Source:
     return Source(**values)
 
 
+def _parse_spark(base: Path, raw: Any) -> SparkSettings:
+    """`identity.spark`, checked here rather than when Spark starts: a nightly run should not
+    train and block for an hour before a typo in a Spark setting stops it."""
+    if raw is not None and not isinstance(raw, dict):
+        raise ConfigError("identity.spark: must be a mapping")
+    spark = _dataclass_from(SparkSettings, "identity.spark", raw)
+    for key in ("master", "app_name", "checkpoint_dir"):
+        if not isinstance(getattr(spark, key), str) or not getattr(spark, key).strip():
+            raise ConfigError(f"identity.spark.{key}: must be a non-empty string")
+    if not isinstance(spark.conf, dict):
+        raise ConfigError("identity.spark.conf: must map spark.* settings to values")
+    for key, value in spark.conf.items():
+        if not isinstance(key, str) or not key.startswith("spark."):
+            raise ConfigError(f"identity.spark.conf: '{key}' is not a spark.* setting")
+        if not isinstance(value, (str, int, float, bool)):
+            raise ConfigError(f"identity.spark.conf.{key}: must be a string, number or boolean")
+    checkpoint = spark.checkpoint_dir
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:", checkpoint):  # a URL (hdfs://, dbfs:/) stays as it is
+        checkpoint = str(_resolve(base, checkpoint))
+    return SparkSettings(spark.master, spark.app_name, checkpoint, dict(spark.conf))
+
+
 def load_config(path: str | os.PathLike | None = None) -> Config:
     """Load and validate a config file (default: $CDP_CONFIG, else ./cdp.yaml)."""
     path = Path(path or os.environ.get("CDP_CONFIG") or "cdp.yaml").resolve()
@@ -284,7 +325,8 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
     identity_raw = dict(data.get("identity") or {})
     duck = _dataclass_from(DuckDBSettings, "identity.duckdb", identity_raw.pop("duckdb", None))
     duck = DuckDBSettings(duck.threads, duck.memory_limit, str(_resolve(base, duck.temp_directory)))
-    identity = _dataclass_from(IdentityConfig, "identity", identity_raw, duckdb=duck)
+    spark = _parse_spark(base, identity_raw.pop("spark", None))
+    identity = _dataclass_from(IdentityConfig, "identity", identity_raw, duckdb=duck, spark=spark)
     if identity.backend not in ("duckdb", "spark"):
         raise ConfigError(f"identity.backend: '{identity.backend}' is not duckdb or spark")
     audiences = tuple(data.get("audiences") or ())
