@@ -42,11 +42,12 @@ def link(con: duckdb.DuckDBPyConnection, cfg: Config, run_id: str | None = None,
     and appends identity.customer_id_redirects (and identity.models when it trains).
     `mode`: `auto` (incremental when possible) or `full`. Returns metrics without personal data.
     With no input records nothing is written (mode `skipped`).
+    With `identity.backend: spark` pairs are blocked and scored on Spark (spark_backend.py),
+    always in full, and no charts are drawn (the predictions stay on the cluster); training,
+    clustering and ids run here as on DuckDB.
     """
     if mode not in ("auto", "full"):
         raise ValueError(f"mode must be auto or full, got {mode!r}")
-    if cfg.identity.backend != "duckdb":
-        raise NotImplementedError("identity.backend: only duckdb is implemented")
     if cfg.identity.match_threshold < cfg.identity.link_floor:
         raise ValueError("identity.match_threshold must be >= identity.link_floor")
     run_sql_file(con, "identity/tables.sql")
@@ -59,14 +60,18 @@ def link(con: duckdb.DuckDBPyConnection, cfg: Config, run_id: str | None = None,
             log.warning("identity: no input records; identity tables left as they were")
             return {"records": 0, "mode": "skipped"}
         model = ensure_model(con, s, cfg)
-        linker = Linker(s.records, str(model.path), log_level=None)
-        _register_term_frequencies(con, s, linker, model)
-        incremental = mode == "auto" and _previous_run_used(con, model)
-        predictions, comparisons = None, None  # incremental runs draw no charts (see below)
-        if incremental:
-            _score_incremental(con, s, linker, cfg, run_id)
+        predictions, comparisons = None, None  # incremental and Spark runs draw no charts (see below)
+        if cfg.identity.backend == "spark":
+            incremental = False
+            comparisons = _score_on_spark(con, s, model, cfg, run_id)
         else:
-            predictions, comparisons = _score_full(s, linker, cfg, run_id)
+            linker = Linker(s.records, str(model.path), log_level=None)
+            _register_term_frequencies(con, s, linker, model)
+            incremental = mode == "auto" and _previous_run_used(con, model)
+            if incremental:
+                _score_incremental(con, s, linker, cfg, run_id)
+            else:
+                predictions, comparisons = _score_full(s, linker, cfg, run_id)
         s.mem.execute(
             f"INSERT INTO edges SELECT *, $run_id FROM ({render_sql('identity/deterministic_edges.sql', input=INPUT)})",
             {"run_id": run_id},
@@ -78,7 +83,7 @@ def link(con: duckdb.DuckDBPyConnection, cfg: Config, run_id: str | None = None,
         metrics = linkage_metrics(s.mem, clusters.physical_name, "edges", s.n_records, comparisons)
         metrics.update(mode="incremental" if incremental else "full", model_version=model.version,
                        model_trained=bool(model.blocking), blocking_rules=list(model.blocking),
-                       redirects=len(assignment.redirects))
+                       redirects=len(assignment.redirects), backend=cfg.identity.backend)
         if charts and predictions is not None:
             metrics["artifacts"] = write_charts(linker, s, predictions, clusters, cfg.artifacts_dir)
     return metrics
@@ -118,6 +123,16 @@ def _score_full(s: Session, linker: Linker, cfg: Config, run_id: str) -> tuple[S
     )
     s.mem.execute("CREATE OR REPLACE TABLE edges AS " + _edges_sql(predictions.physical_name), {"run_id": run_id})
     return predictions, comparisons
+
+
+def _score_on_spark(con: duckdb.DuckDBPyConnection, s: Session, model: Model, cfg: Config, run_id: str) -> int:
+    """Block and score on Spark; the pairs come back as this session's `edges` table."""
+    from cdp_pipeline.identity.spark_backend import score_on_spark  # pyspark is an optional extra
+
+    pairs, comparisons = score_on_spark(con, s, model, cfg.identity.spark, cfg.identity.link_floor, run_id)
+    with registered(s.mem, "__spark_pairs", pairs):
+        s.mem.execute("CREATE OR REPLACE TABLE edges AS " + _edges_sql("__spark_pairs"), {"run_id": run_id})
+    return comparisons
 
 
 def _score_incremental(con: duckdb.DuckDBPyConnection, s: Session, linker: Linker, cfg: Config,
