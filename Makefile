@@ -5,13 +5,13 @@ BIN := $(VENV)/bin
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 CONFIG ?= cdp.yaml
 
-.PHONY: setup run test test-slow ui generate bench clean
+.PHONY: setup run test test-slow test-spark ui generate bench clean
 
 $(BIN)/cdp: pyproject.toml
 	@command -v $(PY) >/dev/null || { echo "need $(PY) on PATH (or make PY=python3)"; exit 1; }
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[test]"
+	$(BIN)/pip install -q -e ".[test,spark]"  # spark: the Spark backend test (skipped without java)
 	@touch $@
 
 setup: $(BIN)/cdp $(DAGSTER_HOME)/dagster.yaml
@@ -33,6 +33,10 @@ test: setup
 
 test-slow: setup
 	$(BIN)/python -m pytest -q -m slow
+
+# Only the identity.backend: spark checks (local Spark; needs java on PATH).
+test-spark: setup
+	$(BIN)/python -m pytest -q -m spark
 
 ui: setup
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
