@@ -79,6 +79,9 @@ def test_tables_and_metrics(linked):
                        ).fetchone()[0] == 0
     assert metrics["mode"] == "full" and metrics["records"] == n
     assert sum(metrics["cluster_size_distribution"].values()) == metrics["clusters"]
+    phases = {k.removeprefix("seconds_") for k in metrics if k.startswith("seconds_")}
+    assert phases == {"input", "train", "predict", "cluster", "ids", "metrics"}
+    assert all(metrics[f"seconds_{p}"] >= 0 for p in phases)
     text = json.dumps(metrics)
     for value in ("KOWALSKI", "OLGA", "famille", "LOY-777", "pos:"):
         assert value not in text, "metrics must hold no personal data"
