@@ -43,6 +43,7 @@ STAGES = [
     ("gdpr/", "privacy"),
     ("bi/published", "publish"), ("bi/", "bi views"),
 ]
+CHECKS_PREFIX = "check:"
 # identity metrics (run metadata, no personal data) printed after each run
 IDENTITY_FIGURES = ("mode", "model_trained", "comparisons", "comparisons_per_record")
 
@@ -72,6 +73,8 @@ class Sampler(threading.Thread):
 
 
 def stage_of(step_key: str) -> str:
+    if step_key.startswith(CHECKS_PREFIX):
+        return "checks"
     key = step_key.replace("__", "/")
     for prefix, stage in STAGES:
         if key.startswith(prefix):
@@ -82,19 +85,27 @@ def stage_of(step_key: str) -> str:
 def step_windows(instance, run_id: str) -> tuple[dict[str, tuple[float, float]], dict[str, object]]:
     """Each step's (start, end) epoch seconds from the run's event log (events carry no time),
     and the identity step's metrics from its materialization metadata."""
-    starts, windows, figures = {}, {}, {}
+    starts, windows, figures, checking, materialising = {}, {}, {}, set(), set()
     for entry in instance.all_logs(run_id):
         event = entry.dagster_event
         if event is None:
             continue
+        if event.event_type_value == "ASSET_CHECK_EVALUATION":
+            checking.add(event.step_key)
+        elif event.event_type_value == "ASSET_MATERIALIZATION":
+            materialising.add(event.step_key)
         if event.event_type_value == "STEP_START":
             starts[event.step_key] = entry.timestamp
         elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key in starts:
             windows[event.step_key] = (starts[event.step_key], entry.timestamp)
         elif event.is_step_materialization and event.step_key.startswith("identity"):
             for key, value in event.step_materialization_data.materialization.metadata.items():
-                if key in IDENTITY_FIGURES:
+                if key in IDENTITY_FIGURES or key.startswith("seconds_"):
                     figures[key] = value.value
+    # a step that only evaluates checks (an @asset_check op) is the "checks" stage
+    for step in checking - materialising:
+        if step in windows:
+            windows[CHECKS_PREFIX + step] = windows.pop(step)
     return windows, figures
 
 
@@ -144,6 +155,9 @@ def run_size(persons: int, incremental: bool, skip_plain: bool) -> None:
         for stage, (secs, peak) in sorted(per_stage.items(), key=lambda kv: -kv[1][0]):
             print(f"  {stage:32s} {secs:8.1f} {peak / 2**30:9.2f}")
         print("  identity: " + ", ".join(f"{k} {figures.get(k)}" for k in IDENTITY_FIGURES))
+        phases = {k.removeprefix("seconds_"): v for k, v in figures.items() if k.startswith("seconds_")}
+        if phases:
+            print("  identity phases (s): " + ", ".join(f"{k} {v}" for k, v in phases.items()))
         return total, per_stage.get(IDENTITY, [0.0])[0]
 
     full, full_identity = one_run("full nightly run")
