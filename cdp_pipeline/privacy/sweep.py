@@ -69,13 +69,17 @@ def _raw_scope(con: duckdb.DuckDBPyConnection, cfg: Config) -> None:
                     f"WHERE {' OR '.join(_identifier_terms(src))} EXCEPT SELECT record_id FROM _purge_records")
     con.execute("CREATE OR REPLACE TEMP TABLE _raw_ids (record_id VARCHAR, kind VARCHAR, value VARCHAR)")
     con.execute("CREATE OR REPLACE TEMP TABLE _raw_ids_outside (kind VARCHAR, value VARCHAR)")
-    for src in sources:
-        for kind, expr in (("email", "lower(trim({}))"), ("phone", "phone_norm({})")):
-            if src.file_column(kind):
-                value = expr.format(_q(src.columns[kind]))
-                for table, record, op in (("_raw_ids", f"{_raw_key(src)}, ", "IN"), ("_raw_ids_outside", "", "NOT IN")):
-                    con.execute(f"INSERT INTO {table} SELECT {record}'{kind}', {value} FROM {src.table} "
-                                f"WHERE {_raw_key(src)} {op} (SELECT record_id FROM _purge_records)")
+    values = [(src, kind, expr.format(_q(src.columns[kind]))) for src in sources
+              for kind, expr in (("email", "lower(trim({}))"), ("phone", "phone_norm({})")) if src.file_column(kind)]
+    for src, kind, value in values:
+        con.execute(f"INSERT INTO _raw_ids SELECT {_raw_key(src)}, '{kind}', {value} FROM {src.table} "
+                    f"WHERE {_raw_key(src)} IN (SELECT record_id FROM _purge_records)")
+    # Outside holders only of the values the scope's raw rows hold: the question is whether
+    # someone else holds those, not what everyone else holds.
+    for src, kind, value in values:
+        con.execute(f"INSERT INTO _raw_ids_outside SELECT '{kind}', {value} FROM {src.table} "
+                    f"WHERE {_raw_key(src)} NOT IN (SELECT record_id FROM _purge_records) "
+                    f"AND {value} IN (SELECT value FROM _raw_ids WHERE kind = '{kind}')")
     con.execute(render_sql("privacy/raw_identifiers.sql"))
 
 
