@@ -42,7 +42,7 @@ ui: setup
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 bench: setup
-	$(BIN)/python bench/nightly.py --persons 10000 100000 1000000
+	$(BIN)/python bench/nightly.py --persons 10000 100000 1000000 --incremental
 
 clean:
 	rm -rf data/landing/* data/landing/.generated data/warehouse*.duckdb* data/exports data/models .dagster_home
