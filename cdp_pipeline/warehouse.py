@@ -102,6 +102,16 @@ def table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
     )
 
 
+def table_has_column(con: duckdb.DuckDBPyConnection, qualified: str, column: str) -> bool:
+    schema, name = qualified.split(".", 1)
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "
+            "AND column_name = ?", [schema, name, column],
+        ).fetchone()[0]
+    )
+
+
 def row_count(con: duckdb.DuckDBPyConnection, qualified: str) -> int:
     return int(con.execute(f"SELECT count(*) FROM {qualified}").fetchone()[0])
 

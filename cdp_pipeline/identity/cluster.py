@@ -84,15 +84,26 @@ def date_conflict_weight(model_settings: dict) -> float:
 
 
 def cluster(s: Session, edges_table: str, threshold: float, conflict_weight: float) -> SplinkDataFrame:
-    """Cluster the session's records on `edges_table` at `threshold`; a Splink-shaped table
-    (cluster_id + input columns) for metrics and cluster studio."""
-    birth_dates = dict(s.mem.execute(f"SELECT record_id, strftime(birth_date, '%Y%m%d') FROM {INPUT}").fetchall())
+    """Cluster the records of the session's `recluster` scope on `edges_table` at `threshold`;
+    the others keep their cluster as the `kept` table says (recluster.py says why that is exact).
+
+    Returns a Splink-shaped table (cluster_id + input columns) of every record, for metrics and
+    cluster studio; a kept record's cluster_id is its customer id.
+    """
+    in_scope = "record_id IN (SELECT record_id FROM recluster)"
+    birth_dates = dict(s.mem.execute(
+        f"SELECT record_id, strftime(birth_date, '%Y%m%d') FROM {INPUT} WHERE {in_scope}").fetchall())
     edges = s.mem.execute(
         f"SELECT record_id_l, record_id_r, match_weight FROM {edges_table} "
-        f"WHERE match_probability >= ? ORDER BY {EDGE_ORDER}", [threshold]).fetchall()
+        f"WHERE match_probability >= ? AND record_id_l IN (SELECT record_id FROM recluster) "
+        f"ORDER BY {EDGE_ORDER}", [threshold]).fetchall()
     cluster_of = components(birth_dates, edges, conflict_weight, math.log2(threshold / (1 - threshold)))
-    ids = pa.table({"record_id": list(cluster_of), "cluster_id": list(cluster_of.values())})
+    ids = pa.table({"record_id": pa.array(list(cluster_of), pa.string()),
+                    "cluster_id": pa.array(list(cluster_of.values()), pa.string())})
     with registered(s.mem, "__cluster_of", ids):
-        s.mem.execute(f"CREATE OR REPLACE TABLE clusters AS SELECT c.cluster_id, i.* "
-                      f"FROM __cluster_of AS c JOIN {INPUT} AS i USING (record_id)")
+        s.mem.execute(f"""
+            CREATE OR REPLACE TABLE clusters AS
+            SELECT c.cluster_id, i.* FROM __cluster_of AS c JOIN {INPUT} AS i USING (record_id)
+            UNION ALL BY NAME
+            SELECT k.customer_id AS cluster_id, i.* FROM kept AS k JOIN {INPUT} AS i USING (record_id)""")
     return s.register("clusters")

@@ -23,12 +23,13 @@ from splink.internals.splink_dataframe import SplinkDataFrame
 
 from cdp_pipeline.config import Config
 from cdp_pipeline.identity.cluster import cluster, date_conflict_weight
+from cdp_pipeline.identity.recluster import kept_customers, scope_changes, scope_everything
 from cdp_pipeline.identity.explain import linkage_metrics, write_charts
 from cdp_pipeline.identity.session import INPUT, Session, copy_in, open_session, registered
 from cdp_pipeline.identity.settings import TF_COLUMNS
 from cdp_pipeline.identity.stable_ids import Assignment, assign_customer_ids, next_sequence
 from cdp_pipeline.identity.train import Model, ensure_model
-from cdp_pipeline.warehouse import render_sql, run_sql_file
+from cdp_pipeline.warehouse import render_sql, run_sql_file, table_has_column
 
 log = logging.getLogger(__name__)
 
@@ -81,16 +82,23 @@ def link(con: duckdb.DuckDBPyConnection, cfg: Config, run_id: str | None = None,
             {"run_id": run_id},
         )
         clock.lap("predict")
+        copy_in(con, s.mem, "SELECT record_id, customer_id FROM identity.customer_xref", "prev_xref")
+        if incremental and _previous_threshold(con) == cfg.identity.match_threshold:
+            scope_changes(s.mem, cfg.identity.match_threshold)
+        else:
+            scope_everything(s.mem)
+        kept_customers(s.mem)
         clusters = cluster(s, "edges", cfg.identity.match_threshold,
                            date_conflict_weight(json.loads(model.path.read_text(encoding="utf-8"))))
         clock.lap("cluster")
         assignment = _assign_ids(con, s, clusters, cfg.identity.match_threshold)
-        _write_back(con, s, model, run_id, now, assignment)
+        _write_back(con, s, model, run_id, now, assignment, cfg.identity.match_threshold)
         clock.lap("ids")
         metrics = linkage_metrics(s.mem, clusters.physical_name, "edges", s.n_records, comparisons)
         metrics.update(mode="incremental" if incremental else "full", model_version=model.version,
                        model_trained=bool(model.blocking), blocking_rules=list(model.blocking),
-                       redirects=len(assignment.redirects), backend=cfg.identity.backend)
+                       redirects=len(assignment.redirects), backend=cfg.identity.backend,
+                       reclustered=int(s.mem.execute("SELECT count(*) FROM recluster").fetchone()[0]))
         if charts and predictions is not None:
             metrics["artifacts"] = write_charts(linker, s, predictions, clusters, cfg.artifacts_dir)
         clock.lap("metrics")
@@ -127,6 +135,14 @@ def _register_term_frequencies(con: duckdb.DuckDBPyConnection, s: Session, linke
 def _previous_run_used(con: duckdb.DuckDBPyConnection, model: Model) -> bool:
     versions = {v for (v,) in con.execute("SELECT DISTINCT model_version FROM identity.record_hashes").fetchall()}
     return versions == {model.version}
+
+
+def _previous_threshold(con: duckdb.DuckDBPyConnection) -> float | None:
+    """The match threshold last night's clusters were cut at (None: unknown or mixed)."""
+    if not table_has_column(con, "identity.record_hashes", "match_threshold"):
+        return None  # written by an older version: everything is clustered again
+    values = con.execute("SELECT DISTINCT match_threshold FROM identity.record_hashes").fetchall()
+    return values[0][0] if len(values) == 1 else None
 
 
 def _edges_sql(table: str) -> str:
@@ -203,16 +219,23 @@ def _score_changed(s: Session, linker: Linker, floor: float, run_id: str) -> Non
 
 def _assign_ids(con: duckdb.DuckDBPyConnection, s: Session, clusters: SplinkDataFrame,
                 threshold: float) -> Assignment:
-    old = dict(con.execute("SELECT record_id, customer_id FROM identity.customer_xref").fetchall())
-    issued = [i for (i,) in con.execute(
-        "SELECT customer_id FROM identity.customer_xref UNION ALL "
+    """Ids for the re-clustered scope (its records' and removed records' old ids are the only
+    ones in play, see recluster.py); kept records keep theirs."""
+    old = dict(s.mem.execute(
+        f"SELECT record_id, customer_id FROM prev_xref WHERE record_id IN (SELECT record_id FROM recluster) "
+        f"OR record_id NOT IN (SELECT record_id FROM {INPUT})").fetchall())
+    # ids are C + fixed-width digits, so the greatest string is the highest sequence
+    [highest] = con.execute(
+        "SELECT max(i) FROM (SELECT customer_id AS i FROM identity.customer_xref UNION ALL "
         "SELECT old_id FROM identity.customer_id_redirects UNION ALL "
-        "SELECT new_id FROM identity.customer_id_redirects"
-    ).fetchall()]
-    new = dict(s.mem.execute(f"SELECT record_id, cluster_id FROM {clusters.physical_name}").fetchall())
-    assignment = assign_customer_ids(old, new, next_sequence(issued))
-    ids = pa.table({"record_id": list(assignment.customer_of),
-                    "customer_id": list(assignment.customer_of.values())})
+        "SELECT new_id FROM identity.customer_id_redirects)"
+    ).fetchone()
+    new = dict(s.mem.execute(
+        f"SELECT record_id, cluster_id FROM {clusters.physical_name} "
+        "WHERE record_id IN (SELECT record_id FROM recluster)").fetchall())
+    assignment = assign_customer_ids(old, new, next_sequence([highest]))
+    ids = pa.table({"record_id": pa.array(list(assignment.customer_of), pa.string()),
+                    "customer_id": pa.array(list(assignment.customer_of.values()), pa.string())})
     # Confidence that a record belongs to its customer: its best edge at/above the threshold
     # inside its cluster (cluster.py may refuse a strong edge); 1.0 for a record alone.
     sql = f"""
@@ -231,7 +254,8 @@ def _assign_ids(con: duckdb.DuckDBPyConnection, s: Session, clusters: SplinkData
         ),
         best AS (SELECT record_id, max(match_probability) AS p FROM ends GROUP BY record_id)
         SELECT i.record_id, i.customer_id, coalesce(b.p, 1.0) AS cluster_confidence
-        FROM __ids AS i LEFT JOIN best AS b USING (record_id)
+        FROM (SELECT * FROM __ids UNION ALL SELECT record_id, customer_id FROM kept) AS i
+        LEFT JOIN best AS b USING (record_id)
     """
     with registered(s.mem, "__ids", ids):
         s.mem.execute(sql, {"threshold": threshold})
@@ -239,14 +263,14 @@ def _assign_ids(con: duckdb.DuckDBPyConnection, s: Session, clusters: SplinkData
 
 
 def _write_back(con: duckdb.DuckDBPyConnection, s: Session, model: Model, run_id: str,
-                now: datetime, assignment: Assignment) -> None:
+                now: datetime, assignment: Assignment, threshold: float) -> None:
     """Replace the identity tables in one warehouse transaction: all or nothing."""
     links = s.mem.execute(
         "SELECT record_id_l, record_id_r, match_weight, match_probability, match_key, "
         "? AS model_version, run_id FROM edges", [model.version]).to_arrow_table()
     hashes = s.mem.execute(
-        f"SELECT record_id, match_hash, ? AS model_version, ? AS run_id FROM {INPUT}",
-        [model.version, run_id]).to_arrow_table()
+        f"SELECT record_id, match_hash, ? AS model_version, ? AS run_id, ?::DOUBLE AS match_threshold FROM {INPUT}",
+        [model.version, run_id, threshold]).to_arrow_table()
     xref = s.mem.execute("SELECT * FROM new_assignment").to_arrow_table()
     redirects = pa.table({
         "old_id": pa.array([r[0] for r in assignment.redirects], type=pa.string()),

@@ -22,5 +22,5 @@ CREATE TABLE IF NOT EXISTS identity.term_frequencies (
     model_version VARCHAR, column_name VARCHAR, value VARCHAR, tf DOUBLE
 );
 CREATE TABLE IF NOT EXISTS identity.record_hashes (
-    record_id VARCHAR, match_hash VARCHAR, model_version VARCHAR, run_id VARCHAR
+    record_id VARCHAR, match_hash VARCHAR, model_version VARCHAR, run_id VARCHAR, match_threshold DOUBLE
 );

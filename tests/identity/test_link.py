@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import json
 from datetime import date
 
@@ -103,6 +105,8 @@ def test_incremental_matches_full(linked, tmp_path):
     before = dict(con.execute("SELECT record_id, customer_id FROM identity.customer_xref").fetchall())
     incremental = link(con, cfg, run_id="run-2", charts=False)
     assert incremental["mode"] == "incremental"
+    # only the clusters the changes touch are clustered again (recluster.py), yet ids match a full run
+    assert 0 < incremental["reclustered"] < incremental["records"]
     inc = _partition(con)
     xref = dict(con.execute("SELECT record_id, customer_id FROM identity.customer_xref").fetchall())
     redirects = con.execute("SELECT old_id, new_id, reason FROM identity.customer_id_redirects").fetchall()
@@ -111,7 +115,7 @@ def test_incremental_matches_full(linked, tmp_path):
         assert any(r[0] == old_id for r in redirects), "an id vanished without a redirect"
 
     full = link(con, cfg, run_id="run-3", mode="full", charts=False)
-    assert full["mode"] == "full"
+    assert full["mode"] == "full" and full["reclustered"] == full["records"]
     assert _partition(con) == inc
     assert dict(con.execute("SELECT record_id, customer_id FROM identity.customer_xref").fetchall()) == xref
 
@@ -127,6 +131,9 @@ def test_model_is_reused_then_retrained(linked):
     again = link(con, cfg, charts=False)
     assert again["model_version"] == first.version and again["mode"] == "incremental"
     assert again["comparisons"] is None  # nothing changed: nothing scored
+    assert again["reclustered"] == 0
+    stricter = link(con, replace(cfg, identity=replace(cfg.identity, match_threshold=0.999)), charts=False)
+    assert stricter["mode"] == "incremental" and stricter["reclustered"] == stricter["records"]
     new = retrain(con, cfg)
     assert new.version != first.version and latest_model(con).version == new.version
     assert link(con, cfg, charts=False)["mode"] == "full"  # scores of two models never mix
