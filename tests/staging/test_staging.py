@@ -169,3 +169,17 @@ def test_changed_source_config_rebuilds_the_staged_table(wh, tmp_path):
     assert build.build_fingerprint(replace(pos, trust=1)) != build.build_fingerprint(pos)
     assert build.build_customers_source(wh, replace(pos, trust=1)) == 4
     assert {t for (t,) in wh.execute("SELECT DISTINCT trust FROM staging.customers_pos").fetchall()} == {1}
+
+
+def test_contact_point_lookups_are_reused_and_rebuilt_when_the_code_changes(wh, tmp_path):
+    cfg = load_config(tmp_path / "cdp.yaml")
+    first = wh.execute("SELECT * FROM staging.consent_events ORDER BY ALL").fetchall()
+    cached = wh.execute("SELECT * FROM staging.email_lookup ORDER BY ALL").fetchall()
+    assert ("JEAN@orange.fr", "jean@orange.fr", "ok") in cached  # suppressions' raw email
+    wh.execute("UPDATE staging.email_lookup SET email_flag = 'stale'")  # what old code would have left
+    build.build_consent_events(wh, cfg)  # same code: the lookup is trusted as is
+    assert {f for (f,) in wh.execute("SELECT DISTINCT email_flag FROM staging.email_lookup").fetchall()} == {"stale"}
+    wh.execute("UPDATE staging.build_state SET fingerprint = 'older code' WHERE table_name = 'staging.email_lookup'")
+    build.build_consent_events(wh, cfg)  # other code: emptied and standardised again
+    assert wh.execute("SELECT * FROM staging.consent_events ORDER BY ALL").fetchall() == first
+    assert "stale" not in {f for (f,) in wh.execute("SELECT DISTINCT email_flag FROM staging.email_lookup").fetchall()}
