@@ -1,9 +1,14 @@
 -- staging.orders: every order from every orders source, typed, latest version per order.
 -- An order refers to its buyer by the buyer's record in the customers source named by the
 -- orders source's `customer_source`; customer_record_key joins identity_records.record_id.
-CREATE OR REPLACE TABLE staging.orders AS
+-- Incremental: with $since set, only the orders with a row loaded after it (their latest
+-- version replaces the staged one, see cdp_pipeline/staging/build.py::build_orders).
+CREATE OR REPLACE TEMP TABLE _orders_build AS
 WITH src AS (
     {{ union }}
+),
+touched AS (
+    SELECT DISTINCT source, order_id FROM src WHERE $since IS NULL OR _loaded_at > $since
 )
 SELECT
     source || ':' || order_id                                   AS record_id,
@@ -20,5 +25,5 @@ SELECT
     cdp_order_status(status) IS NULL AND status IS NOT NULL     AS status_unknown,
     store_or_site,
     _loaded_at                                                  AS loaded_at
-FROM src
+FROM src SEMI JOIN touched USING (source, order_id)
 QUALIFY row_number() OVER (PARTITION BY source, order_id ORDER BY _loaded_at DESC, _file DESC, _line DESC) = 1;

@@ -183,3 +183,18 @@ def test_contact_point_lookups_are_reused_and_rebuilt_when_the_code_changes(wh, 
     build.build_consent_events(wh, cfg)  # other code: emptied and standardised again
     assert wh.execute("SELECT * FROM staging.consent_events ORDER BY ALL").fetchall() == first
     assert "stale" not in {f for (f,) in wh.execute("SELECT DISTINCT email_flag FROM staging.email_lookup").fetchall()}
+
+
+def test_orders_are_built_incrementally_like_a_full_rebuild(wh, tmp_path):
+    cfg = load_config(tmp_path / "cdp.yaml")
+    [orders] = cfg.sources_of("orders")
+    assert build.build_orders(wh, cfg) == 0  # nothing loaded since the last build
+    (tmp_path / "orders.csv").write_text("T;ID;D;M;S\nA;1;02/03/2025 10:30;15,00;remboursée\nD;1;05/03/2025;3,00;payée\n",
+                                         encoding="utf-8")  # same file name, new content: a new load
+    load_source(wh, orders)
+    assert build.build_orders(wh, cfg) == 2  # order A's new version, order D
+    incremental = wh.execute("SELECT * EXCLUDE (loaded_at) FROM staging.orders ORDER BY record_id").fetchall()
+    assert [r[0] for r in incremental] == ["orders:A", "orders:C", "orders:D"]  # B was quarantined (amount "-")
+    wh.execute("DELETE FROM staging.build_state WHERE table_name = 'staging.orders'")
+    assert build.build_orders(wh, cfg) == 3
+    assert wh.execute("SELECT * EXCLUDE (loaded_at) FROM staging.orders ORDER BY record_id").fetchall() == incremental
