@@ -14,3 +14,8 @@ CREATE OR REPLACE TEMP MACRO phone_norm_digits(d) AS
 CREATE OR REPLACE TEMP MACRO phone_norm(x) AS
     list_transform([CASE WHEN ltrim(x, '+0123456789') = '' THEN x ELSE phone_digits(x) END],
                    lambda d: phone_norm_digits(d))[1];
+-- Digits in x, without a regex. phone_norm_digits drops two leading zeros ('00'), turns one into
+-- '+33' (net one digit more) or keeps the digits: phone_norm(x) = p needs phone_ndigits(x) to be
+-- phone_ndigits(p), + 2 or - 1. A purge checks that first on columns mixing emails and phones
+-- (contact points), where most values have too few digits and would otherwise each cost a regex.
+CREATE OR REPLACE TEMP MACRO phone_ndigits(x) AS length(x) - length(translate(x, '0123456789', ''));

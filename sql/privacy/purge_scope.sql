@@ -10,44 +10,66 @@ INSERT INTO _purge_customers
 SELECT customer_id FROM _in_identity_customer_xref WHERE record_id IN (SELECT record_id FROM _purge_records)
 EXCEPT SELECT customer_id FROM _purge_customers;
 
--- Every holding of an identifier in the warehouse (record, customer, kind, value). A view, never
--- materialised: grouping all of it cost seconds per purge at 100k persons, whatever the purge's size.
-CREATE OR REPLACE TEMP VIEW _holdings AS
-WITH rec AS (
-    SELECT r.record_id, x.customer_id, r.email, r.email_raw, r.phone, r.phone_raw
-    FROM _in_staging_identity_records r LEFT JOIN _in_identity_customer_xref x USING (record_id)
-),
-ev AS (
-    SELECT e.customer_record_key AS record_id, x.customer_id, e.email, e.phone
-    FROM _in_staging_consent_events e LEFT JOIN _in_identity_customer_xref x ON x.record_id = e.customer_record_key
-    WHERE e.customer_record_key IS NOT NULL
-)
+-- The scope's records: seeded, or held by a scoped customer (a record's customer is its xref row).
+CREATE OR REPLACE TEMP TABLE _purge_scope_records AS
+SELECT record_id FROM _purge_records
+UNION SELECT record_id FROM _in_identity_customer_xref WHERE customer_id IN (SELECT customer_id FROM _purge_customers);
+
+-- Every holding of an identifier in the warehouse, never materialised (grouping all of it cost
+-- seconds per purge at 100k persons, whatever the purge's size): _record_holdings (record, kind,
+-- value) of identity records and consent events, _customer_holdings (customer, kind, value) of
+-- golden records. Table macros, scoped => only the scope's rows: the filter is applied before the
+-- values are computed (a filter on the unnested rows was not pushed below the unnest, so every
+-- phone was normalised), and records are joined to their customer only once matched (joining
+-- every record to the xref first cost most of the scope at 1M persons).
 -- Values are unnested in the select list, not through a lateral unnest(): DuckDB plans the
 -- lateral form as a dependent join, and filtered (as below) it took 7 s at 100k persons, 0.3 s here.
+CREATE OR REPLACE TEMP MACRO _record_holdings(scoped) AS TABLE
+WITH rec AS (
+    SELECT * FROM _in_staging_identity_records
+    WHERE NOT scoped OR record_id IN (SELECT record_id FROM _purge_scope_records)
+),
+ev AS (
+    SELECT customer_record_key AS record_id, email, phone FROM _in_staging_consent_events
+    WHERE customer_record_key IS NOT NULL
+      AND (NOT scoped OR customer_record_key IN (SELECT record_id FROM _purge_scope_records))
+)
 SELECT * FROM (
-    SELECT record_id, customer_id, 'email' AS kind, unnest([lower(trim(email)), lower(trim(email_raw))]) AS value FROM rec
+    SELECT record_id, 'email' AS kind, unnest([lower(trim(email)), lower(trim(email_raw))]) AS value FROM rec
     UNION ALL
-    SELECT record_id, customer_id, 'phone', unnest([phone_norm(phone), phone_norm(phone_raw)]) FROM rec
+    SELECT record_id, 'phone', unnest([phone_norm(phone), phone_norm(phone_raw)]) FROM rec
     UNION ALL
-    SELECT NULL, customer_id, 'email', lower(trim(email)) FROM _in_marts_golden_customers
+    SELECT record_id, 'email', lower(trim(email)) FROM ev
     UNION ALL
-    SELECT NULL, customer_id, 'phone', unnest([phone_norm(mobile), phone_norm(landline)]) FROM _in_marts_golden_customers
+    SELECT record_id, 'phone', phone_norm(phone) FROM ev
+) WHERE value IS NOT NULL AND value NOT IN ('', '+');
+
+CREATE OR REPLACE TEMP MACRO _customer_holdings(scoped) AS TABLE
+WITH g AS (
+    SELECT * FROM _in_marts_golden_customers
+    WHERE NOT scoped OR customer_id IN (SELECT customer_id FROM _purge_customers)
+)
+SELECT * FROM (
+    SELECT customer_id, 'email' AS kind, lower(trim(email)) AS value FROM g
     UNION ALL
-    SELECT record_id, customer_id, 'email', lower(trim(email)) FROM ev
-    UNION ALL
-    SELECT record_id, customer_id, 'phone', phone_norm(phone) FROM ev
+    SELECT customer_id, 'phone', unnest([phone_norm(mobile), phone_norm(landline)]) FROM g
 ) WHERE value IS NOT NULL AND value NOT IN ('', '+');
 
 -- Candidates: what the scope itself holds, and the seeds. Only these can be the person's alone.
 CREATE OR REPLACE TEMP TABLE _purge_candidates AS
-SELECT kind, value FROM _holdings
-WHERE record_id IN (SELECT record_id FROM _purge_records) OR customer_id IN (SELECT customer_id FROM _purge_customers)
+SELECT kind, value FROM _record_holdings(true)
+UNION SELECT kind, value FROM _customer_holdings(true)
 UNION SELECT kind, value FROM _purge_seed_ids;
 
--- _held: every holder of a candidate, inside the scope or not (erasure attributes each tombstone
--- from it, sql/privacy/erasure_owners.sql). One filter pass over the holdings.
+-- _held (record_id, customer_id, kind, value): every holder of a candidate, inside the scope or
+-- not (erasure attributes each tombstone from it, sql/privacy/erasure_owners.sql). One filter
+-- pass over the holdings; a record's customer is its xref row.
 CREATE OR REPLACE TEMP TABLE _held AS
-SELECT * FROM _holdings SEMI JOIN _purge_candidates USING (kind, value);
+SELECT h.record_id, x.customer_id, h.kind, h.value
+FROM (SELECT * FROM _record_holdings(false) SEMI JOIN _purge_candidates USING (kind, value)) h
+LEFT JOIN _in_identity_customer_xref x USING (record_id)
+UNION ALL
+SELECT NULL, customer_id, kind, value FROM _customer_holdings(false) SEMI JOIN _purge_candidates USING (kind, value);
 
 CREATE OR REPLACE TEMP TABLE _purge_ids AS
 WITH tagged AS (

@@ -20,10 +20,13 @@ initiated AS (
         UNION ALL SELECT customer_id, event_ts FROM _consent_resolved WHERE customer_id IS NOT NULL
     ) GROUP BY ALL
 )
-SELECT c.customer_id,
-       CASE WHEN p.customer_id IS NOT NULL THEN 'customer' ELSE 'prospect' END AS rule,
-       (SELECT count(*) FROM x WHERE x.customer_id = c.customer_id) AS source_records
-FROM (SELECT DISTINCT customer_id FROM x) c
-LEFT JOIN paid p USING (customer_id) LEFT JOIN initiated i USING (customer_id)
-WHERE (p.customer_id IS NOT NULL AND p.last_paid < $run_date - INTERVAL {{ customer_years }} YEAR)
-   OR (p.customer_id IS NULL AND i.last_initiated < $run_date - INTERVAL {{ prospect_years }} YEAR);
+-- source_records counted for the due customers only: a count per customer correlated with every
+-- customer (1M at 1M persons) was computed before the filter.
+SELECT c.customer_id, c.rule, count(*) AS source_records
+FROM (
+    SELECT c.customer_id, CASE WHEN p.customer_id IS NOT NULL THEN 'customer' ELSE 'prospect' END AS rule
+    FROM (SELECT DISTINCT customer_id FROM x) c
+    LEFT JOIN paid p USING (customer_id) LEFT JOIN initiated i USING (customer_id)
+    WHERE (p.customer_id IS NOT NULL AND p.last_paid < $run_date - INTERVAL {{ customer_years }} YEAR)
+       OR (p.customer_id IS NULL AND i.last_initiated < $run_date - INTERVAL {{ prospect_years }} YEAR)
+) c JOIN x USING (customer_id) GROUP BY ALL;
