@@ -106,7 +106,7 @@ def retrain_reason(latest: Model | None, n_records: int, cfg: Config) -> str | N
     return None
 
 
-def _recalibrated(linker: Linker, session: Session) -> dict[str, Any]:
+def _recalibrated(linker: Linker, session: Session, sampled_pairs: float) -> dict[str, Any]:
     """The trained model, with its prior and u values corrected using the trained m values.
 
     Why the prior again: before EM it rests on an assumed recall of the deterministic rules
@@ -121,7 +121,8 @@ def _recalibrated(linker: Linker, session: Session) -> dict[str, Any]:
     m = {lvl.get("label_for_charts"): lvl.get("m_probability")
          for c in model["comparisons"] for lvl in c["comparison_levels"]}
     if not all(isinstance(m.get(label), float) for label in levels.values()):
-        return remove_matches_from_u(floor_m(model))  # a level EM could not train: keep the first prior
+        # a level EM could not train: keep the first prior
+        return remove_matches_from_u(fill_unobserved_u(floor_m(model), sampled_pairs))
     recall = math.prod(m[label] for label in levels.values())
     fill = session.mem.execute(
         "SELECT " + ", ".join(f"avg(({col} IS NOT NULL)::INT)" for col in levels) + f" FROM {INPUT}"
@@ -132,7 +133,25 @@ def _recalibrated(linker: Linker, session: Session) -> dict[str, Any]:
         recalibrated = linker.misc.save_model_to_json()
         if 0 < recalibrated["probability_two_random_records_match"] < 1:  # 0 when the rule finds no pair
             model = recalibrated
-    return remove_matches_from_u(floor_m(model))
+    return remove_matches_from_u(fill_unobserved_u(floor_m(model), sampled_pairs))
+
+
+def fill_unobserved_u(model: dict[str, Any], sampled_pairs: float) -> dict[str, Any]:
+    """Give a u to the trained levels no random pair reached: 1 / the number of pairs sampled.
+
+    Why: u comes from `u_max_pairs` random pairs. At a million people two random records share
+    an email, a phone or a birth date far less often than once in a million pairs, so the
+    strongest levels came out with no u at all, and Splink scores a level without u as no
+    evidence: the same email counted for nothing and recall fell from 0.98 to 0.90. None of N
+    sampled pairs agreeing says u is below about 1/N; 1/N is the cautious end of that bound
+    (the weight is understated, never inflated beyond what the sample supports).
+    """
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if (not level.get("is_null_level") and isinstance(level.get("m_probability"), float)
+                    and not isinstance(level.get("u_probability"), float)):
+                level["u_probability"] = 1.0 / sampled_pairs
+    return model
 
 
 def floor_m(model: dict[str, Any]) -> dict[str, Any]:
@@ -206,7 +225,7 @@ def train_model(session: Session, cfg: Config) -> tuple[Model, dict[str, Any], p
             # Splink refuses; the session is skipped and its comparisons keep earlier values.
             log.warning("EM session skipped: an m probability underflowed (%s)",
                         rule.get_blocking_rule("duckdb").blocking_rule_sql)
-    model_dict = _recalibrated(linker, session)
+    model_dict = _recalibrated(linker, session, icfg.u_max_pairs)
     text = json.dumps(model_dict, indent=2, sort_keys=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     version = f"{stamp}-{hashlib.sha256(text.encode()).hexdigest()[:8]}"
