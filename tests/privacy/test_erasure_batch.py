@@ -23,15 +23,8 @@ from cdp_pipeline.marketing import build_audiences, build_consent, build_suppres
 from cdp_pipeline.privacy import apply_erasure
 from cdp_pipeline.privacy.hashing import SALT_ENV, ensure_tombstones
 from tests.marketing.helpers import make_cfg, make_warehouse, merge, person
+from tests.privacy.sources import SOURCES
 
-SOURCES = [
-    {"name": "web", "kind": "customers", "path": "in/web_*.jsonl", "format": "jsonl",
-     "columns": {"source_record_id": "customer_id", "email": "mail", "phone": "tel"}},
-    {"name": "web_orders", "kind": "orders", "customer_source": "web", "path": "in/o_*.jsonl", "format": "jsonl",
-     "columns": {"order_id": "id", "customer_record_id": "customer_id", "order_ts": "ts", "amount": "total"}},
-    {"name": "crm", "kind": "consent_events", "path": "in/c_*.csv", "format": "csv",
-     "columns": {"event_ts": "ts", "channel": "ch", "purpose": "p", "status": "s", "email": "email"}},
-]
 EVE_FRANK_LANDLINE = "+33155555555"
 PEOPLE = [  # customer id, record, email, phone
     ("C1", "web:1", "alice@x.fr", "+33611111111"),

@@ -14,15 +14,8 @@ from cdp_pipeline.privacy import (apply_erasure, apply_retention, build_processi
                                   hash_identifier, load_salt, record_run, tombstone_filter)
 from cdp_pipeline.privacy.hashing import register_hash_macros
 from tests.marketing.helpers import make_cfg, make_warehouse, merge, person
+from tests.privacy.sources import SOURCES
 
-SOURCES = [
-    {"name": "web", "kind": "customers", "path": "in/web_*.jsonl", "format": "jsonl",
-     "columns": {"source_record_id": "customer_id", "email": "mail", "phone": "tel"}},
-    {"name": "web_orders", "kind": "orders", "customer_source": "web", "path": "in/o_*.jsonl", "format": "jsonl",
-     "columns": {"order_id": "id", "customer_record_id": "customer_id", "order_ts": "ts", "amount": "total"}},
-    {"name": "crm", "kind": "consent_events", "path": "in/c_*.csv", "format": "csv",
-     "columns": {"event_ts": "ts", "channel": "ch", "purpose": "p", "status": "s", "email": "email"}},
-]
 ALICE = ("C1", "web:1", "alice@x.fr", "+33611111111")
 BOB = ("C2", "web:2", "bob@x.fr", "+33622222222")
 FAMILY = ("C3", "web:3", "bob@x.fr", "+33633333333")  # shares Bob's email
