@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -39,7 +40,7 @@ def build_customers_source(con: duckdb.DuckDBPyConnection, source: Source) -> in
     """
     table = customers_table(source)
     fingerprint = build_fingerprint(source)
-    high_water = con.execute(f"SELECT max(_loaded_at) FROM {source.table}").fetchone()[0]
+    high_water = _raw_high_water(con, [source])
     since = _previous_high_water(con, table, fingerprint)
     canonical = canonical_select(source)
     changed = "" if since is None else (
@@ -64,23 +65,20 @@ def build_customers_source(con: duckdb.DuckDBPyConnection, source: Source) -> in
     con.register("_std_customers", std.to_arrow())
     try:
         with transaction(con):
-            if since is None:
-                con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM _std_customers")
-            else:
-                con.execute(f"DELETE FROM {table} WHERE source_record_id IN (SELECT source_record_id FROM _std_customers)")
-                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _std_customers")
-            _record_build(con, table, fingerprint, high_water)
+            _store_build(con, table, "_std_customers", since is None, fingerprint, high_water)
     finally:
         con.unregister("_std_customers")
     return std.height
 
 
-def build_fingerprint(source: Source) -> str:
-    """What a staged customers table depends on besides raw rows: the source's config and
-    the code (`code_fingerprint`). A change rebuilds the table."""
-    return hashlib.sha256((repr(sorted(vars(source).items())) + code_fingerprint()).encode()).hexdigest()[:16]
+def build_fingerprint(*sources: Source) -> str:
+    """What an incrementally built staging table depends on besides raw rows: its sources'
+    config and the code (`code_fingerprint`). A change rebuilds the table."""
+    config = repr([sorted(vars(s).items()) for s in sources])
+    return hashlib.sha256((config + code_fingerprint()).encode()).hexdigest()[:16]
 
 
+@lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """The standardisation and staging code and the postcode reference, hashed."""
     digest = hashlib.sha256()
@@ -101,6 +99,25 @@ def _previous_high_water(con: duckdb.DuckDBPyConnection, table: str, fingerprint
     row = con.execute("SELECT fingerprint, high_water FROM staging.build_state WHERE table_name = ?",
                       [table]).fetchone()
     return row[1] if row and row[0] == fingerprint and row[1] is not None else None
+
+
+def _raw_high_water(con: duckdb.DuckDBPyConnection, sources: list[Source]) -> datetime | None:
+    """The latest raw load time of these sources (None when nothing is loaded)."""
+    loads = [con.execute(f"SELECT max(_loaded_at) FROM {s.table}").fetchone()[0] for s in sources
+             if table_exists(con, s.table)]
+    return max((t for t in loads if t is not None), default=None)
+
+
+def _store_build(con: duckdb.DuckDBPyConnection, table: str, built: str, full: bool, fingerprint: str,
+                 high_water: datetime | None) -> None:
+    """Replace `table` with `built` (full build) or merge `built` into it by record_id, and record
+    how far it has read; in the caller's transaction."""
+    if full:
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {built}")
+    else:
+        con.execute(f"DELETE FROM {table} WHERE record_id IN (SELECT record_id FROM {built})")
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {built}")
+    _record_build(con, table, fingerprint, high_water)
 
 
 def _record_build(con: duckdb.DuckDBPyConnection, table: str, fingerprint: str, high_water: datetime | None) -> None:
@@ -154,20 +171,12 @@ def build_orders(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
     """staging.orders, incrementally like the customers tables: only orders with a raw row loaded
     since the last build are typed again (4M orders at a million people, a few percent a night)."""
     sources = cfg.sources_of("orders")
-    fingerprint = hashlib.sha256((repr([sorted(vars(s).items()) for s in sources]) + code_fingerprint())
-                                 .encode()).hexdigest()[:16]
-    loads = [con.execute(f"SELECT max(_loaded_at) FROM {s.table}").fetchone()[0] for s in sources
-             if table_exists(con, s.table)]
-    high_water = max((t for t in loads if t is not None), default=None)
+    fingerprint = build_fingerprint(*sources)
+    high_water = _raw_high_water(con, sources)
     since = _previous_high_water(con, "staging.orders", fingerprint)
     with transaction(con):
         con.execute(render_sql("staging/orders.sql", union=union_of(list(cfg.sources), "orders")), {"since": since})
-        if since is None:
-            con.execute("CREATE OR REPLACE TABLE staging.orders AS SELECT * FROM _orders_build")
-        else:
-            con.execute("DELETE FROM staging.orders WHERE record_id IN (SELECT record_id FROM _orders_build)")
-            con.execute("INSERT INTO staging.orders BY NAME SELECT * FROM _orders_build")
-        _record_build(con, "staging.orders", fingerprint, high_water)
+        _store_build(con, "staging.orders", "_orders_build", since is None, fingerprint, high_water)
     return int(con.execute("SELECT count(*) FROM _orders_build").fetchone()[0])
 
 
