@@ -116,13 +116,18 @@ def _recalibrated(linker: Linker, session: Session, sampled_pairs: float) -> dic
     the columns' fill rates, and the prior is re-estimated from the rule's pair count.
     Why u (`remove_matches_from_u`): see there.
     """
-    model = linker.misc.save_model_to_json()
+    model = _with_recalibrated_prior(linker, session, linker.misc.save_model_to_json())
+    return remove_matches_from_u(fill_unobserved_u(floor_m(model), sampled_pairs))
+
+
+def _with_recalibrated_prior(linker: Linker, session: Session, model: dict[str, Any]) -> dict[str, Any]:
+    """`model` with the prior re-estimated from the trained m values (see `_recalibrated`);
+    unchanged when EM could not train one of the prior rule's levels or the rule finds no pair."""
     rule, levels = prior_rule()
     m = {lvl.get("label_for_charts"): lvl.get("m_probability")
          for c in model["comparisons"] for lvl in c["comparison_levels"]}
     if not all(isinstance(m.get(label), float) for label in levels.values()):
-        # a level EM could not train: keep the first prior
-        return remove_matches_from_u(fill_unobserved_u(floor_m(model), sampled_pairs))
+        return model
     recall = math.prod(m[label] for label in levels.values())
     fill = session.mem.execute(
         "SELECT " + ", ".join(f"avg(({col} IS NOT NULL)::INT)" for col in levels) + f" FROM {INPUT}"
@@ -132,8 +137,8 @@ def _recalibrated(linker: Linker, session: Session, sampled_pairs: float) -> dic
         linker.training.estimate_probability_two_random_records_match([rule], recall=recall)
         recalibrated = linker.misc.save_model_to_json()
         if 0 < recalibrated["probability_two_random_records_match"] < 1:  # 0 when the rule finds no pair
-            model = recalibrated
-    return remove_matches_from_u(fill_unobserved_u(floor_m(model), sampled_pairs))
+            return recalibrated
+    return model
 
 
 def fill_unobserved_u(model: dict[str, Any], sampled_pairs: float) -> dict[str, Any]:
