@@ -27,8 +27,8 @@ def _results(con, names: list[str], metrics: dict):
         yield table_result(con, [f"marts.{name}"], AssetKey(["marts", name]), **(counts if i == 0 else {}))
 
 
-GOLDEN = ["golden_customers", "golden_customer_provenance"]
-C360 = ["customer_orders", "customer_contacts", "customer_identifiers"]
+GOLDEN = ["golden_customers", "golden_customer_provenance", "customer_identifiers"]
+C360 = ["customer_orders", "customer_contacts"]
 RFM = ["customer_rfm", "customer_rfm_history"]
 
 
@@ -37,7 +37,8 @@ RFM = ["customer_rfm", "customer_rfm_history"]
     "One row per customer_id: the best name, birth date, email, mobile, landline and AFNOR address, chosen by "
     "the survivorship rules of the config (per field: not_bad, validated, trust, most_recent, most_frequent). "
     "Known-bad values (NPAI address, hard-bounced email, invalid phone) never win. Provenance says which "
-    "record and rule gave each field."))
+    "record and rule gave each field; customer_identifiers lists every email, phone, loyalty card and account "
+    "known per customer, with validity and source. Only customers whose records changed are recomputed."))
 def golden_records(warehouse: Warehouse):
     with warehouse.connect() as con:
         yield from _results(con, GOLDEN, golden.build_golden_customers(con, warehouse.cfg))
@@ -45,8 +46,8 @@ def golden_records(warehouse: Warehouse):
 
 @multi_asset(name="customer_360", specs=_specs(
     C360, [XREF, RECORDS, AssetKey(["staging", "orders"]), AssetKey(["staging", "contacts"])],
-    "The customer 360 view: every order of every channel (returns, cancellations), every call-centre / SAV "
-    "contact and every email, phone, loyalty card and account known per customer_id, with validity and source."))
+    "The customer 360 view: every order of every channel (returns, cancellations) and every call-centre / SAV "
+    "contact per customer_id (the identifiers are written with the golden records)."))
 def customer_360_view(warehouse: Warehouse):
     with warehouse.connect() as con:
         yield from _results(con, C360, customer_360.build_customer_360(con, warehouse.cfg))

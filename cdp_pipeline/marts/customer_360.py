@@ -13,12 +13,13 @@ from cdp_pipeline.config import Config
 from cdp_pipeline.marts.run import run_sql_files
 from cdp_pipeline.warehouse import table_exists
 
-TABLES_360 = ("customer_orders", "customer_contacts", "customer_identifiers")
+TABLES_360 = ("customer_orders", "customer_contacts")
 _MAX_REDIRECT_HOPS = 20  # a redirect chain longer than this is a cycle: stop following it
 
 
 def build_customer_360(con: duckdb.DuckDBPyConnection, cfg: Config) -> dict:
-    """(Re)build marts.customer_orders, customer_contacts and customer_identifiers together.
+    """(Re)build marts.customer_orders and customer_contacts together (customer_identifiers is
+    written with the golden records, from the same records: marts/golden.py).
 
     Returns counts only: rows per table and orders/contacts without a known customer.
     """

@@ -101,6 +101,13 @@ def _previous_high_water(con: duckdb.DuckDBPyConnection, table: str, fingerprint
     return row[1] if row and row[0] == fingerprint and row[1] is not None else None
 
 
+def recorded_fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
+    """The fingerprint `table` was last built with (None when never recorded)."""
+    con.execute(render_sql("staging/build_state.sql"))
+    row = con.execute("SELECT fingerprint FROM staging.build_state WHERE table_name = ?", [table]).fetchone()
+    return row[0] if row else None
+
+
 def _raw_high_water(con: duckdb.DuckDBPyConnection, sources: list[Source]) -> datetime | None:
     """The latest raw load time of these sources (None when nothing is loaded)."""
     loads = [con.execute(f"SELECT max(_loaded_at) FROM {s.table}").fetchone()[0] for s in sources
@@ -117,10 +124,12 @@ def _store_build(con: duckdb.DuckDBPyConnection, table: str, built: str, full: b
     else:
         con.execute(f"DELETE FROM {table} WHERE record_id IN (SELECT record_id FROM {built})")
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {built}")
-    _record_build(con, table, fingerprint, high_water)
+    record_build(con, table, fingerprint, high_water)
 
 
-def _record_build(con: duckdb.DuckDBPyConnection, table: str, fingerprint: str, high_water: datetime | None) -> None:
+def record_build(con: duckdb.DuckDBPyConnection, table: str, fingerprint: str, high_water: datetime | None) -> None:
+    """Remember how `table` was built (staging.build_state); in the caller's transaction."""
+    con.execute(render_sql("staging/build_state.sql"))
     con.execute("DELETE FROM staging.build_state WHERE table_name = ?", [table])
     con.execute("INSERT INTO staging.build_state VALUES (?, ?, ?, now()::TIMESTAMP)", [table, fingerprint, high_water])
 
@@ -250,7 +259,7 @@ def _ensure_lookups(con: duckdb.DuckDBPyConnection) -> None:
         with transaction(con):
             con.execute("DELETE FROM staging.email_lookup")
             con.execute("DELETE FROM staging.phone_lookup")
-            _record_build(con, "staging.email_lookup", fingerprint, None)
+            record_build(con, "staging.email_lookup", fingerprint, None)
 
 
 def build_consent_events(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:

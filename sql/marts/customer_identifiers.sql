@@ -1,18 +1,18 @@
 -- marts.customer_identifiers: every identifier a customer is known by, one row per source
 -- record and kind, with whether it can be used. Invalid values keep their raw form so a
 -- support agent can recognise what the customer typed.
-CREATE OR REPLACE TABLE marts.customer_identifiers AS
+-- target: marts.customer_identifiers on a full build, else a temp table holding the rows of
+-- the customers in _golden_scope (see golden_customer_provenance.sql); _bounced: golden_basis.sql.
+CREATE OR REPLACE {{ target }} AS
 WITH rec AS (
     SELECT x.customer_id, r.*
     FROM identity.customer_xref AS x
+    JOIN _golden_scope USING (customer_id)
     JOIN staging.identity_records AS r USING (record_id)
-),
-bounced AS (
-    SELECT DISTINCT contact_point FROM staging.suppressions WHERE reason = 'hard_bounce' AND contact_point IS NOT NULL
 ),
 ids AS (
     SELECT customer_id, 'email' AS kind, coalesce(email, email_raw) AS value,
-           CASE WHEN email IN (SELECT contact_point FROM bounced) THEN 'hard_bounce' ELSE email_flag END AS flag,
+           CASE WHEN email IN (SELECT contact_point FROM _bounced) THEN 'hard_bounce' ELSE email_flag END AS flag,
            source, record_id, created_at, updated_at
     FROM rec WHERE coalesce(email, email_raw) IS NOT NULL AND trim(coalesce(email, email_raw)) <> ''
     UNION ALL

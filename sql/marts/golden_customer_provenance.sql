@@ -5,19 +5,18 @@
 --                     updated_at (else created_at), then loaded_at
 --   key_order         k0, k1..kN as the ORDER BY of the ranking window
 --   deciding_rule     name of the first rule whose key separates the winner from the best other value
+--   target            the table written: marts.golden_customer_provenance on a full build, or
+--                     a temp table holding the rows of the customers in _golden_scope that
+--                     marts/golden.py swaps in (sql/marts/golden_scope.sql says who they are)
 -- k0 = "known bad" is always the first key: a bad value never beats a usable one, and when
 -- only bad values exist the field stays NULL (rule 'no_usable_value').
-CREATE OR REPLACE TABLE marts.golden_customer_provenance AS
+-- _bounced and _npai: golden_basis.sql.
+CREATE OR REPLACE {{ target }} AS
 WITH rec AS (
     SELECT x.customer_id, r.*, coalesce(r.updated_at, r.created_at) AS seen_at
     FROM identity.customer_xref AS x
+    JOIN _golden_scope USING (customer_id)
     JOIN staging.identity_records AS r USING (record_id)
-),
-bounced AS (
-    SELECT DISTINCT contact_point FROM staging.suppressions WHERE reason = 'hard_bounce' AND contact_point IS NOT NULL
-),
-npai AS (
-    SELECT DISTINCT contact_point FROM staging.suppressions WHERE reason = 'npai' AND contact_point IS NOT NULL
 ),
 candidates AS (
     SELECT customer_id, 'civility' AS field, record_id, source, trust, seen_at, loaded_at,
@@ -42,7 +41,7 @@ candidates AS (
     UNION ALL
     SELECT customer_id, 'email', record_id, source, trust, seen_at, loaded_at,
            email,
-           email_flag IN ('invalid', 'junk', 'shared') OR email IN (SELECT contact_point FROM bounced),
+           email_flag IN ('invalid', 'junk', 'shared') OR email IN (SELECT contact_point FROM _bounced),
            email_flag IN ('ok', 'corrected')
     FROM rec WHERE email IS NOT NULL
     UNION ALL
@@ -57,7 +56,7 @@ candidates AS (
     SELECT customer_id, 'address', record_id, source, trust, seen_at, loaded_at,
            concat_ws(' | ', address_l2, address_l3, address_l4, address_l5, address_l6, country),
            address_status IN ('rejected', 'shared')
-               OR (address_l4 || ' ' || postcode) IN (SELECT contact_point FROM npai),
+               OR (address_l4 || ' ' || postcode) IN (SELECT contact_point FROM _npai),
            address_status IN ('validated', 'corrected')
     FROM rec WHERE coalesce(address_l4, address_l6) IS NOT NULL AND address_status IS DISTINCT FROM 'missing'
 ),

@@ -1,10 +1,13 @@
 -- marts.golden_customers: the best known view of each customer, one row per customer_id.
--- Values are taken from the records chosen in marts.golden_customer_provenance (run just
+-- Values are taken from the records chosen in marts.golden_customer_provenance (written just
 -- before, same transaction); the address block comes whole from one record.
-CREATE OR REPLACE TABLE marts.golden_customers AS
+-- target: marts.golden_customers on a full build, else a temp table holding the rows of the
+-- customers in _golden_scope (see golden_customer_provenance.sql).
+CREATE OR REPLACE {{ target }} AS
 WITH rec AS (
     SELECT x.customer_id, r.source, r.created_at, r.updated_at
     FROM identity.customer_xref AS x
+    JOIN _golden_scope USING (customer_id)
     JOIN staging.identity_records AS r USING (record_id)
 ),
 clusters AS (
@@ -17,7 +20,8 @@ clusters AS (
     GROUP BY customer_id
 ),
 won AS (
-    PIVOT (SELECT customer_id, field, value_record_id FROM marts.golden_customer_provenance)
+    PIVOT (SELECT customer_id, field, value_record_id FROM marts.golden_customer_provenance
+           JOIN _golden_scope USING (customer_id))
     ON field IN ('civility', 'first_name', 'last_name', 'birth_name', 'birth_date',
                  'email', 'mobile', 'landline', 'address')
     USING any_value(value_record_id)

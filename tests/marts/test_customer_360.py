@@ -54,7 +54,7 @@ def test_orders_keep_unknown_buyers_and_net_returns(con, tmp_path):
 
 
 def test_identifiers_with_validity(con, tmp_path):
-    build_customer_360(con, config(tmp_path))
+    build_golden_customers(con, config(tmp_path))
     rows = con.execute("SELECT kind, value, valid, flag, record_id FROM marts.customer_identifiers "
                        "WHERE customer_id = 'C1' ORDER BY kind, value").fetchall()
     assert rows == [
