@@ -3,20 +3,29 @@
 -- is a shared or placeholder identifier (call-centre default phone, family or shop email):
 -- it is flagged 'shared' so the linkage never chains people through it. Likewise a postal address
 -- used by more than {{ max_people }} different surnames (a shop's address given for click & collect).
-CREATE OR REPLACE TABLE staging.identity_records AS
+-- Written to _identity_records_build, which replaces the table (full build) or its rows with the
+-- same record_id (cdp_pipeline/staging/build.py::build_identity_records). {{ rewrite }} picks the
+-- rows written: every record on a full build; else the records staged since the last build and
+-- every record holding a value whose sharing may have changed (identity_records_affected.sql).
+CREATE OR REPLACE TEMP TABLE _identity_records_build AS
 WITH records AS (
     {{ union }}
 ),
+rewrite AS (
+    SELECT * FROM records AS r WHERE {{ rewrite }}
+),
+-- counted over every record, for the values of the rows written
 shared_emails AS (
-    SELECT email FROM records WHERE email IS NOT NULL
+    SELECT email FROM records WHERE email IN (SELECT email FROM rewrite)
     GROUP BY email HAVING count(DISTINCT coalesce(first_name_std, '?')) > {{ max_people }}
 ),
 shared_phones AS (
-    SELECT phone FROM records WHERE phone IS NOT NULL
+    SELECT phone FROM records WHERE phone IN (SELECT phone FROM rewrite)
     GROUP BY phone HAVING count(DISTINCT coalesce(first_name_std, '?')) > {{ max_people }}
 ),
 shared_addresses AS (
-    SELECT address_l4, postcode FROM records WHERE address_l4 IS NOT NULL AND postcode IS NOT NULL
+    SELECT address_l4, postcode FROM records
+    WHERE (address_l4, postcode) IN (SELECT (address_l4, postcode) FROM rewrite)
     GROUP BY address_l4, postcode HAVING count(DISTINCT coalesce(last_name_std, '?')) > {{ max_people }}
 )
 SELECT
@@ -26,7 +35,7 @@ SELECT
         CASE WHEN sa.address_l4 IS NOT NULL AND r.address_status IN ('validated', 'corrected')
              THEN 'shared' ELSE r.address_status END AS address_status
     )
-FROM records AS r
+FROM rewrite AS r
 LEFT JOIN shared_emails AS se ON se.email = r.email
 LEFT JOIN shared_phones AS sp ON sp.phone = r.phone
 LEFT JOIN shared_addresses AS sa ON sa.address_l4 = r.address_l4 AND sa.postcode = r.postcode;

@@ -198,3 +198,43 @@ def test_orders_are_built_incrementally_like_a_full_rebuild(wh, tmp_path):
     wh.execute("DELETE FROM staging.build_state WHERE table_name = 'staging.orders'")
     assert build.build_orders(wh, cfg) == 3
     assert wh.execute("SELECT * EXCLUDE (loaded_at) FROM staging.orders ORDER BY record_id").fetchall() == incremental
+
+
+def _identity_records(con):
+    return con.execute("SELECT * EXCLUDE (loaded_at) FROM staging.identity_records ORDER BY record_id").fetchall()
+
+
+def _flags(con):
+    return {r: (e, p) for r, e, p in con.execute(
+        "SELECT source_record_id, email_flag, phone_flag FROM staging.identity_records").fetchall()}
+
+
+def test_identity_records_are_built_incrementally_like_a_full_rebuild(wh, tmp_path):
+    """New and changed records move values over and under the sharing limit for records that did
+    not change; a removed record brings a value back under it."""
+    cfg = load_config(tmp_path / "cdp.yaml")
+    pos = cfg.source("pos")
+    # nothing staged since the last build: only the holders of a shared value (the shop email)
+    assert build.build_identity_records(wh, cfg) == 3
+    (tmp_path / "pos3.csv").write_text(  # Luc leaves the shop email; Paul is a third person on Jean's phone
+        "ID;PRENOM;NOM;EMAIL;TEL;CP;VILLE;ADR\n3;LUC;MARTIN;luc.martin@free.fr;;75001;PARIS;1 RUE DE RIVOLI\n"
+        "5;PAUL;DUPONT;;06 11 22 33 44;69002;LYON;12 RUE DE LA REPUBLIQUE\n", encoding="cp1252")
+    load_source(wh, pos)
+    build.build_customers_source(wh, pos)
+    assert build.build_identity_records(wh, cfg) == 5  # 3 and 5, and 1, 2, 4 whose flags change
+    flags = _flags(wh)
+    assert flags["1"] == flags["2"] == ("ok", "shared") and flags["5"][1] == "shared"
+    assert flags["4"][0] == "ok"  # shop email: two people now
+    incremental = _identity_records(wh)
+    wh.execute("DELETE FROM staging.build_state WHERE table_name = 'staging.identity_records'")
+    assert build.build_identity_records(wh, cfg) == 5
+    assert _identity_records(wh) == incremental
+
+    for table in ("staging.customers_pos", "staging.identity_records"):  # what an erasure sweep does
+        wh.execute(f"DELETE FROM {table} WHERE record_id = 'pos:5'")
+    build.build_identity_records(wh, cfg)
+    assert _flags(wh)["1"] == ("ok", "ok")
+    incremental = _identity_records(wh)
+    wh.execute("DELETE FROM staging.build_state WHERE table_name = 'staging.identity_records'")
+    build.build_identity_records(wh, cfg)
+    assert _identity_records(wh) == incremental
