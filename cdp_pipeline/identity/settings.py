@@ -72,13 +72,14 @@ _BIRTH_NAME_MATCH = (
 #   not also share the home address; same birth date + same address + other first name is
 #   the signature of twins, and weighs 0.
 _SAME_HOME = "street_number_l = street_number_r AND street_name_l = street_name_r"
-# Similar first names with opposite civilities (LOUIS M / LOUISE MME) are two family members;
-# the same first name with opposite civilities is more likely a civility typed wrong.
+# Similar first names of opposite sexes (LOUIS M / LOUISE MME) are two family members; the same
+# first name with opposite civilities is more likely a civility typed wrong. `sex` is the stated
+# civility, else the one the first name stands for in this warehouse (matching_input.sql).
 _FIRST_NAMES_COMPATIBLE = (
     "(first_name_check_l IS NULL OR first_name_check_r IS NULL"
     " OR first_name_check_l = first_name_check_r"
     " OR (jaro_winkler_similarity(first_name_check_l, first_name_check_r) >= 0.8"
-    " AND (civility_l IS NULL OR civility_r IS NULL OR civility_l = civility_r))"
+    " AND (sex_l IS NULL OR sex_r IS NULL OR sex_l = sex_r))"
     " OR (jaro_winkler_similarity(first_name_check_l, last_name_check_r) >= 0.9"
     " AND jaro_winkler_similarity(last_name_check_l, first_name_check_r) >= 0.9))"
 )
