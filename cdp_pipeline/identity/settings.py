@@ -199,6 +199,7 @@ def address_comparison() -> cl.CustomComparison:
         " OR postcode_l IS NULL OR postcode_r IS NULL)"
     )
     same_street = f"street_number_l = street_number_r AND street_name_l = street_name_r AND {same_place}"
+    same_commune = "postcode_l = postcode_r AND (city_l = city_r OR city_l IS NULL OR city_r IS NULL)"
     similar_street = (
         "street_number_l = street_number_r"
         f" AND jaro_winkler_similarity(street_name_l, street_name_r) >= 0.88 AND {same_place}"
@@ -223,12 +224,17 @@ def address_comparison() -> cl.CustomComparison:
             # A record without a street (app users) against one with it is not a move:
             # two levels, or movers would lend their low weight to the missing street.
             cll.CustomLevel(
-                "postcode_l = postcode_r AND (city_l = city_r OR city_l IS NULL OR city_r IS NULL)"
-                " AND (street_name_l IS NULL OR street_name_r IS NULL)",
+                f"{same_commune} AND (street_name_l IS NULL OR street_name_r IS NULL)",
                 label_for_charts="Same postcode and commune, street unknown",
             ),
+            # Movers within a commune, but only when a birth date backs the name: without one,
+            # the same name at another checked address of the same commune is mostly a
+            # namesake (a relative, a homonym), and naive Bayes would add the place on top of
+            # the name; such pairs fall to the weaker "same postcode or commune" level. An
+            # unchecked address that differs may be the same home mistyped.
             cll.CustomLevel(
-                "postcode_l = postcode_r AND (city_l = city_r OR city_l IS NULL OR city_r IS NULL)",
+                f"{same_commune} AND NOT (coalesce(address_checked_l AND address_checked_r, FALSE)"
+                " AND (birth_date_check_l IS NULL OR birth_date_check_r IS NULL))",
                 label_for_charts="Same postcode and commune, other street",
             ),
             cll.CustomLevel(

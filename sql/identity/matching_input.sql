@@ -20,6 +20,8 @@ WITH base AS (
         CASE WHEN email_flag IN ('ok', 'corrected') THEN email END AS email,
         CASE WHEN phone_flag = 'ok' THEN phone END AS phone,
         address_status IN ('validated', 'corrected', 'foreign') AS address_usable,
+        -- Found in the postal reference: a different checked address is a different home, not a typo.
+        address_status IN ('validated', 'corrected') AS address_checked,
         street_number, street_name, postcode, city, commune_code,
         nullif(loyalty_id, '') AS loyalty_id,
         nullif(account_id, '') AS account_id
@@ -59,6 +61,7 @@ guarded AS (
         p.first_name_std, p.last_name_std, p.birth_name_std, p.birth_date,
         CASE WHEN p.email NOT IN (SELECT value FROM shared WHERE kind = 'email') THEN p.email END AS email,
         CASE WHEN p.phone NOT IN (SELECT value FROM shared WHERE kind = 'phone') THEN p.phone END AS phone,
+        p.address_checked,
         CASE WHEN p.address_usable THEN nullif(p.street_number, '') END AS street_number,
         CASE WHEN p.address_usable THEN nullif(p.street_name, '') END AS street_name,
         CASE WHEN p.address_usable THEN nullif(p.postcode, '') END AS postcode,
@@ -83,8 +86,9 @@ SELECT
     -- birth date or email levels from being trained in the session blocked on names.
     first_name_std AS first_name_check,
     last_name_std AS last_name_check,
+    birth_date AS birth_date_check,
     md5(to_json(struct_pack(
-        civility, sex, first_name_std, last_name_std, birth_name_std, birth_date, email, phone, street_number,
+        civility, sex, first_name_std, last_name_std, birth_name_std, birth_date, email, phone, address_checked, street_number,
         street_name, postcode, city, commune_code, loyalty_id, account_id
     ))) AS match_hash
 FROM guarded
