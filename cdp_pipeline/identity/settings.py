@@ -237,6 +237,17 @@ def address_comparison() -> cl.CustomComparison:
                 " AND (birth_date_check_l IS NULL OR birth_date_check_r IS NULL))",
                 label_for_charts="Same postcode and commune, other street",
             ),
+            # The building or place name (address line 3) when the street and the place disagree:
+            # a street typed in the other line, or mangled beyond a typo, and a mistyped postcode.
+            cll.CustomLevel(
+                "jaro_winkler_similarity(street_name_l, address_extra_r) >= 0.9"
+                " OR jaro_winkler_similarity(address_extra_l, street_name_r) >= 0.9",
+                label_for_charts="Street and building lines swapped",
+            ),
+            cll.CustomLevel(
+                "jaro_winkler_similarity(address_extra_l, address_extra_r) >= 0.9",
+                label_for_charts="Same or similar building, other street",
+            ),
             cll.CustomLevel(
                 "postcode_l = postcode_r OR commune_code_l = commune_code_r OR city_l = city_r",
                 label_for_charts="Same postcode or commune",

@@ -22,7 +22,7 @@ WITH base AS (
         address_status IN ('validated', 'corrected', 'foreign') AS address_usable,
         -- Found in the postal reference: a different checked address is a different home, not a typo.
         address_status IN ('validated', 'corrected') AS address_checked,
-        street_number, street_name, postcode, city, commune_code,
+        street_number, street_name, address_l3, postcode, city, commune_code,
         nullif(loyalty_id, '') AS loyalty_id,
         nullif(account_id, '') AS account_id
     FROM staging.identity_records
@@ -64,6 +64,8 @@ guarded AS (
         p.address_checked,
         CASE WHEN p.address_usable THEN nullif(p.street_number, '') END AS street_number,
         CASE WHEN p.address_usable THEN nullif(p.street_name, '') END AS street_name,
+        -- The building, residence or place name of the address (line 3).
+        CASE WHEN p.address_usable THEN nullif(p.address_l3, '') END AS address_extra,
         CASE WHEN p.address_usable THEN nullif(p.postcode, '') END AS postcode,
         CASE WHEN p.address_usable THEN nullif(p.city, '') END AS city,
         CASE WHEN p.address_usable THEN nullif(p.commune_code, '') END AS commune_code,
@@ -89,6 +91,6 @@ SELECT
     birth_date AS birth_date_check,
     md5(to_json(struct_pack(
         civility, sex, first_name_std, last_name_std, birth_name_std, birth_date, email, phone, address_checked, street_number,
-        street_name, postcode, city, commune_code, loyalty_id, account_id
+        street_name, address_extra, postcode, city, commune_code, loyalty_id, account_id
     ))) AS match_hash
 FROM guarded
