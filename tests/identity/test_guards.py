@@ -98,3 +98,15 @@ def test_sex_is_inferred_from_first_names_stated_with_one_civility(tmp_path):
     assert sex["pos:92"] is None  # seen 9 times only
     assert sex["pos:93"] == "MME"  # a stated civility wins
     assert sex["pos:100"] == "M"
+
+
+def test_building_line_follows_the_address_guard(tmp_path):
+    """Line 3 (building, residence, place name) is matched only when the address is usable."""
+    rows = [_person(1, address_l3="RESIDENCE LES TILLEULS"),
+            _person(2, address_l3="RESIDENCE LES TILLEULS", address_status="rejected")]
+    cfg = make_config(tmp_path)
+    with connect(cfg.warehouse) as con:
+        write_records(con, rows)
+        with open_session(con, cfg.identity) as s:
+            extra = dict(s.mem.execute("SELECT record_id, address_extra FROM identity_input").fetchall())
+    assert extra == {"pos:1": "RESIDENCE LES TILLEULS", "pos:2": None}
