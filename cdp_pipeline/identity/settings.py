@@ -126,6 +126,10 @@ def last_name_comparison() -> cl.CustomComparison:
             _jw("last_name_std", 0.92),
             _jw("last_name_std", 0.80),
             cll.CustomLevel(_NAME_IN_OTHER_FIELD, label_for_charts="Found in the other name field"),
+            # Marriage changes a woman's surname far more often than a man's: a different
+            # surname between two men is its own, stronger, disagreement (`sex` as in
+            # _FIRST_NAMES_COMPATIBLE).
+            cll.CustomLevel("sex_l = 'M' AND sex_r = 'M'", label_for_charts="Other last name, both men"),
             cll.ElseLevel(),
         ],
     )

@@ -10,7 +10,7 @@ from datetime import date
 
 import duckdb
 
-from cdp_pipeline.identity.settings import address_comparison
+from cdp_pipeline.identity.settings import address_comparison, last_name_comparison
 
 _HOME = {"street_number": "7", "street_name": "RUE DES TILLEULS", "address_extra": None,
          "postcode": "35000", "city": "RENNES", "commune_code": "35238", "address_checked": True,
@@ -19,8 +19,8 @@ _HOME = {"street_number": "7", "street_name": "RUE DES TILLEULS", "address_extra
 _OTHER_STREET = {"street_number": "40", "street_name": "AV JEAN JAURES"}
 
 
-def _address_level(left: dict, right: dict) -> str:
-    levels = address_comparison().get_comparison("duckdb").comparison_levels
+def _level(comparison, left: dict, right: dict) -> str:
+    levels = comparison.get_comparison("duckdb").comparison_levels
     case = "CASE " + " ".join(
         f"WHEN {lvl.sql_condition} THEN '{lvl.label_for_charts}'" for lvl in levels
         if lvl.sql_condition != "ELSE") + " ELSE 'else' END"
@@ -28,6 +28,10 @@ def _address_level(left: dict, right: dict) -> str:
     con = duckdb.connect()
     cols = ", ".join(f"${k} AS {k}" for k in pair)
     return con.execute(f"SELECT {case} FROM (SELECT {cols})", pair).fetchone()[0]
+
+
+def _address_level(left: dict, right: dict) -> str:
+    return _level(address_comparison(), left, right)
 
 
 def test_same_name_at_another_street_is_a_move_only_with_a_birth_date():
@@ -57,3 +61,11 @@ def test_a_home_shared_with_a_close_first_name_is_a_household():
     veronique = _HOME | {"first_name_check": "VERONIQUE", "sex": "MME"}
     assert _address_level(veronique, veronique | {"first_name_check": "MONIQUE"}) == \
         "Same number and street, other first name"  # Jaro-Winkler 0.84, one sex: two relatives
+
+
+def test_another_surname_weighs_more_between_two_men():
+    man = {"first_name_std": "LAURENT", "last_name_std": "PELAGNE", "birth_name_std": None, "sex": "M"}
+    other = man | {"last_name_std": "TOURENNE"}
+    assert _level(last_name_comparison(), man, other) == "Other last name, both men"
+    woman = man | {"first_name_std": "LAURENCE", "sex": "MME"}
+    assert _level(last_name_comparison(), woman, other | {"first_name_std": "LAURENCE", "sex": "MME"}) == "else"
