@@ -20,7 +20,9 @@ WITH base AS (
         CASE WHEN email_flag IN ('ok', 'corrected') THEN email END AS email,
         CASE WHEN phone_flag = 'ok' THEN phone END AS phone,
         address_status IN ('validated', 'corrected', 'foreign') AS address_usable,
-        street_number, street_name, postcode, city, commune_code,
+        -- Found in the postal reference: a different checked address is a different home, not a typo.
+        address_status IN ('validated', 'corrected') AS address_checked,
+        street_number, street_name, address_l3, postcode, city, commune_code,
         nullif(loyalty_id, '') AS loyalty_id,
         nullif(account_id, '') AS account_id
     FROM staging.identity_records
@@ -38,13 +40,32 @@ shared AS (
     GROUP BY kind, value
     HAVING count(DISTINCT person_key) > {{ max_people }}
 ),
+-- The sex a first name stands for, learned from this warehouse's own records that state a
+-- civility: NATHALIE and NATHAN, JEAN and JEANNE are two family members, not a typo, even when
+-- one record has no civility. Kept only for names seen often enough and almost always with one
+-- civility (a name given to both sexes, or seen rarely, infers nothing).
+first_name_sex AS (
+    SELECT first_name_std, CASE WHEN share_m >= 0.5 THEN 'M' ELSE 'MME' END AS civility
+    FROM (
+        SELECT first_name_std, avg((civility = 'M')::INT) AS share_m, count(*) AS n
+        FROM base
+        WHERE civility IS NOT NULL AND first_name_std IS NOT NULL
+        GROUP BY first_name_std
+    )
+    WHERE n >= 10 AND (share_m >= 0.95 OR share_m <= 0.05)
+),
 guarded AS (
     SELECT
-        p.record_id, p.source, p.civility, p.first_name_std, p.last_name_std, p.birth_name_std, p.birth_date,
+        p.record_id, p.source, p.civility,
+        coalesce(p.civility, s.civility) AS sex,  -- M or MME: stated, else inferred from the first name
+        p.first_name_std, p.last_name_std, p.birth_name_std, p.birth_date,
         CASE WHEN p.email NOT IN (SELECT value FROM shared WHERE kind = 'email') THEN p.email END AS email,
         CASE WHEN p.phone NOT IN (SELECT value FROM shared WHERE kind = 'phone') THEN p.phone END AS phone,
+        p.address_checked,
         CASE WHEN p.address_usable THEN nullif(p.street_number, '') END AS street_number,
         CASE WHEN p.address_usable THEN nullif(p.street_name, '') END AS street_name,
+        -- The building, residence or place name of the address (line 3).
+        CASE WHEN p.address_usable THEN nullif(p.address_l3, '') END AS address_extra,
         CASE WHEN p.address_usable THEN nullif(p.postcode, '') END AS postcode,
         CASE WHEN p.address_usable THEN nullif(p.city, '') END AS city,
         CASE WHEN p.address_usable THEN nullif(p.commune_code, '') END AS commune_code,
@@ -53,6 +74,7 @@ guarded AS (
         CASE WHEN p.account_id NOT IN (SELECT value FROM shared WHERE kind = 'account_id')
              THEN p.account_id END AS account_id
     FROM person AS p
+    LEFT JOIN first_name_sex AS s USING (first_name_std)
 )
 SELECT
     *,
@@ -66,8 +88,9 @@ SELECT
     -- birth date or email levels from being trained in the session blocked on names.
     first_name_std AS first_name_check,
     last_name_std AS last_name_check,
+    birth_date AS birth_date_check,
     md5(to_json(struct_pack(
-        civility, first_name_std, last_name_std, birth_name_std, birth_date, email, phone, street_number,
-        street_name, postcode, city, commune_code, loyalty_id, account_id
+        civility, sex, first_name_std, last_name_std, birth_name_std, birth_date, email, phone, address_checked, street_number,
+        street_name, address_extra, postcode, city, commune_code, loyalty_id, account_id
     ))) AS match_hash
 FROM guarded

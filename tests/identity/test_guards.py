@@ -78,3 +78,35 @@ def test_retrain_policy(tmp_path):
     assert retrain_reason(model, 1000, make_config(tmp_path, retrain="always")) is not None
     older = Model("v0", Path("m.json"), records=1000, spec="from older code")
     assert retrain_reason(older, 1000, make_config(tmp_path)) == "model settings changed"
+
+
+def test_sex_is_inferred_from_first_names_stated_with_one_civility(tmp_path):
+    """A record without civility takes the sex its first name has in this warehouse, when that
+    name is seen often enough and almost always with one civility; a mixed name infers nothing."""
+    rows = [_person(100 + i, first_name_std="NATHAN", civility="M") for i in range(30)]
+    rows += [_person(20 + i, first_name_std="CAMILLE", civility="M" if i % 2 else "MME") for i in range(10)]
+    rows += [_person(40 + i, first_name_std="LOUISE", civility="MME") for i in range(9)]
+    rows += [_person(90, first_name_std="NATHAN"), _person(91, first_name_std="CAMILLE"),
+             _person(92, first_name_std="LOUISE"), _person(93, first_name_std="NATHAN", civility="MME")]
+    cfg = make_config(tmp_path)
+    with connect(cfg.warehouse) as con:
+        write_records(con, rows)
+        with open_session(con, cfg.identity) as s:
+            sex = dict(s.mem.execute("SELECT record_id, sex FROM identity_input").fetchall())
+    assert sex["pos:90"] == "M"
+    assert sex["pos:91"] is None  # given to both sexes
+    assert sex["pos:92"] is None  # seen 9 times only
+    assert sex["pos:93"] == "MME"  # a stated civility wins
+    assert sex["pos:100"] == "M"
+
+
+def test_building_line_follows_the_address_guard(tmp_path):
+    """Line 3 (building, residence, place name) is matched only when the address is usable."""
+    rows = [_person(1, address_l3="RESIDENCE LES TILLEULS"),
+            _person(2, address_l3="RESIDENCE LES TILLEULS", address_status="rejected")]
+    cfg = make_config(tmp_path)
+    with connect(cfg.warehouse) as con:
+        write_records(con, rows)
+        with open_session(con, cfg.identity) as s:
+            extra = dict(s.mem.execute("SELECT record_id, address_extra FROM identity_input").fetchall())
+    assert extra == {"pos:1": "RESIDENCE LES TILLEULS", "pos:2": None}
