@@ -154,6 +154,8 @@ def run_size(persons: int, incremental: bool, skip_plain: bool) -> None:
         print(f"  {'stage':32s} {'wall s':>8s} {'peak GiB':>9s}")
         for stage, (secs, peak) in sorted(per_stage.items(), key=lambda kv: -kv[1][0]):
             print(f"  {stage:32s} {secs:8.1f} {peak / 2**30:9.2f}")
+        slowest = sorted(windows.items(), key=lambda kv: kv[1][0] - kv[1][1])[:10]
+        print("  slowest steps (s): " + ", ".join(f"{step} {b - a:.1f}" for step, (a, b) in slowest))
         print("  identity: " + ", ".join(f"{k} {figures.get(k)}" for k in IDENTITY_FIGURES))
         phases = {k.removeprefix("seconds_"): v for k, v in figures.items() if k.startswith("seconds_")}
         if phases:
