@@ -3,29 +3,33 @@
 -- is a shared or placeholder identifier (call-centre default phone, family or shop email):
 -- it is flagged 'shared' so the linkage never chains people through it. Likewise a postal address
 -- used by more than {{ max_people }} different surnames (a shop's address given for click & collect).
--- Written to _identity_records_build, which replaces the table (full build) or its rows with the
--- same record_id (cdp_pipeline/staging/build.py::build_identity_records). {{ rewrite }} picks the
--- rows written: every record on a full build; else the records staged since the last build and
--- every record holding a value whose sharing may have changed (identity_records_affected.sql).
-CREATE OR REPLACE TEMP TABLE _identity_records_build AS
+-- {{ target }}: the table itself on a full build, else the temp table _identity_records_build
+-- whose rows replace those with the same record_id (cdp_pipeline/staging/build.py::
+-- build_identity_records). {{ rewrite }} picks the rows written: every record on a full build;
+-- else the records staged since the last build and every record holding a value whose sharing
+-- may have changed (identity_records_affected.sql).
+CREATE OR REPLACE {{ target }} AS
 WITH records AS (
     {{ union }}
 ),
 rewrite AS (
     SELECT * FROM records AS r WHERE {{ rewrite }}
 ),
--- counted over every record, for the values of the rows written
+-- Sharing is counted over every record holding a value of the rows written: {{ counted }} is
+-- true on a full build, else the records sharing an email, phone or address with a rewritten row.
+counted AS (
+    SELECT * FROM records AS c WHERE {{ counted }}
+),
 shared_emails AS (
-    SELECT email FROM records WHERE email IN (SELECT email FROM rewrite)
+    SELECT email FROM counted WHERE email IS NOT NULL
     GROUP BY email HAVING count(DISTINCT coalesce(first_name_std, '?')) > {{ max_people }}
 ),
 shared_phones AS (
-    SELECT phone FROM records WHERE phone IN (SELECT phone FROM rewrite)
+    SELECT phone FROM counted WHERE phone IS NOT NULL
     GROUP BY phone HAVING count(DISTINCT coalesce(first_name_std, '?')) > {{ max_people }}
 ),
 shared_addresses AS (
-    SELECT address_l4, postcode FROM records
-    WHERE (address_l4, postcode) IN (SELECT (address_l4, postcode) FROM rewrite)
+    SELECT address_l4, postcode FROM counted WHERE address_l4 IS NOT NULL AND postcode IS NOT NULL
     GROUP BY address_l4, postcode HAVING count(DISTINCT coalesce(last_name_std, '?')) > {{ max_people }}
 )
 SELECT
