@@ -66,8 +66,8 @@ def build_golden_customers(con: duckdb.DuckDBPyConnection, cfg: Config) -> dict:
     was full, and per field how many customers have a value and how many had only known-bad values.
     """
     params = survivorship_sql(survivorship_rules(cfg))
-    full_sql = [render_sql(f"marts/{t}.sql", target=f"TABLE marts.{t}", **params) for t in GOLDEN_TABLES]
-    fingerprint = hashlib.sha256("\n".join(full_sql).encode()).hexdigest()[:16]
+    full_sql = {t: render_sql(f"marts/{t}.sql", target=f"TABLE marts.{t}", **params) for t in GOLDEN_TABLES}
+    fingerprint = hashlib.sha256("\n".join(full_sql.values()).encode()).hexdigest()[:16]
     with transaction(con):
         con.execute(render_sql("marts/golden_basis.sql"))
         full = not _incremental_possible(con, fingerprint)
@@ -77,8 +77,11 @@ def build_golden_customers(con: duckdb.DuckDBPyConnection, cfg: Config) -> dict:
         if full:
             con.execute("CREATE OR REPLACE TEMP TABLE _golden_scope AS SELECT DISTINCT customer_id FROM _golden_basis")
         recomputed = con.execute("SELECT count(*) FROM _golden_scope").fetchone()[0]
-        for table in GOLDEN_TABLES:
-            _write(con, table, full, **params)
+        for table, sql in full_sql.items():
+            if full:
+                con.execute(sql)
+            else:
+                _replace_scoped_rows(con, table, **params)
         con.execute(render_sql("marts/golden_basis_save.sql"))
         record_build(con, "marts.golden_customers", fingerprint, None)
     metrics: dict = {"customers": con.execute("SELECT count(*) FROM marts.golden_customers").fetchone()[0],
@@ -103,12 +106,8 @@ def _scope_share(con: duckdb.DuckDBPyConnection) -> float:
     return scope / customers if customers else 1.0
 
 
-def _write(con: duckdb.DuckDBPyConnection, table: str, full: bool, **params: str) -> None:
-    """Run one golden SQL file: into the marts table (full build), or into a temp table whose rows
-    replace the scoped customers' rows."""
-    if full:
-        con.execute(render_sql(f"marts/{table}.sql", target=f"TABLE marts.{table}", **params))
-        return
+def _replace_scoped_rows(con: duckdb.DuckDBPyConnection, table: str, **params: str) -> None:
+    """Run one golden SQL file into a temp table whose rows replace the scoped customers' rows."""
     con.execute(render_sql(f"marts/{table}.sql", target="TEMP TABLE _golden_delta", **params))
     con.execute(f"DELETE FROM marts.{table} WHERE customer_id IN (SELECT customer_id FROM _golden_scope)")
     con.execute(f"INSERT INTO marts.{table} SELECT * FROM _golden_delta")
