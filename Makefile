@@ -16,10 +16,12 @@ $(BIN)/cdp: pyproject.toml
 
 setup: $(BIN)/cdp $(DAGSTER_HOME)/dagster.yaml
 
-# Dagster's instance: run history on disk so CLI runs show in the UI; no telemetry (offline machines).
+# Dagster's instance: run history on disk so CLI runs show in the UI; no telemetry (offline machines);
+# the package's own log records (counts, model training, Splink warnings; never personal data)
+# shown in each run's log.
 $(DAGSTER_HOME)/dagster.yaml:
 	@mkdir -p $(DAGSTER_HOME)
-	@printf 'telemetry:\n  enabled: false\n' > $@
+	@printf 'telemetry:\n  enabled: false\npython_logs:\n  managed_python_loggers:\n    - cdp_pipeline\n  python_log_level: INFO\n' > $@
 
 data/landing/.generated: | setup
 	$(BIN)/cdp generate --persons 3000 --seed 42 --out data/landing
