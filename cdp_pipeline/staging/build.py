@@ -148,9 +148,9 @@ def build_identity_records(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
              if sources else _empty_customers_select())
     max_people = int(cfg.identity.shared_identifier_max_people)
     fingerprint = hashlib.sha256(f"{max_people};{build_fingerprint(*sources)}".encode()).hexdigest()[:16]
-    high_water = con.execute(f"SELECT max(loaded_at) FROM ({union})").fetchone()[0]
-    since = _previous_high_water(con, "staging.identity_records", fingerprint)
     table = "staging.identity_records"
+    high_water = con.execute(f"SELECT max(loaded_at) FROM ({union})").fetchone()[0]
+    since = _previous_high_water(con, table, fingerprint)
     with transaction(con):
         if since is None:  # written straight into the table: a temp copy cost 10 s at 1M persons
             con.execute(render_sql("staging/identity_records.sql", target=f"TABLE {table}", union=union,
@@ -220,7 +220,7 @@ def build_orders(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
     with transaction(con):
         con.execute(render_sql("staging/orders.sql", union=union_of(list(cfg.sources), "orders")), {"since": since})
         _store_build(con, "staging.orders", "_orders_build", since is None, fingerprint, high_water)
-    return int(con.execute("SELECT count(*) FROM _orders_build").fetchone()[0])
+    return row_count(con, "_orders_build")
 
 
 def build_contacts(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
@@ -283,13 +283,11 @@ def _register_contact_maps(con: duckdb.DuckDBPyConnection, union: str, email: st
 
 def _ensure_lookups(con: duckdb.DuckDBPyConnection) -> None:
     """Create the contact point lookups; empty them when the standardisation code changed."""
-    con.execute(render_sql("staging/build_state.sql"))
     con.execute("CREATE TABLE IF NOT EXISTS staging.email_lookup (email_raw VARCHAR, email VARCHAR, email_flag VARCHAR)")
     con.execute("CREATE TABLE IF NOT EXISTS staging.phone_lookup (phone_raw VARCHAR, region VARCHAR, phone VARCHAR, "
                 "phone_type VARCHAR, phone_flag VARCHAR)")
     fingerprint = code_fingerprint()
-    row = con.execute("SELECT fingerprint FROM staging.build_state WHERE table_name = 'staging.email_lookup'").fetchone()
-    if row is None or row[0] != fingerprint:
+    if recorded_fingerprint(con, "staging.email_lookup") != fingerprint:
         with transaction(con):
             con.execute("DELETE FROM staging.email_lookup")
             con.execute("DELETE FROM staging.phone_lookup")
