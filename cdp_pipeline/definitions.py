@@ -36,7 +36,7 @@ NIGHTLY_JOB = "nightly"
 def build_definitions(cfg: Config) -> Definitions:
     assets = [
         *ingest_assets(cfg),          # raw.<source>, gdpr.erasure_requests (ingest)
-        *privacy_assets(cfg),         # gdpr.*: erasure before staging, retention before audiences, register
+        *privacy_assets(cfg),         # gdpr.*: erasures + retention in one sweep after golden, register
         *staging_assets(cfg),         # staging.* (standardise)
         *identity_assets,             # identity.* (Splink, stable customer_ids)
         *golden_assets,               # marts.golden_customers, 360, RFM

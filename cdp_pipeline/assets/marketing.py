@@ -8,6 +8,7 @@ from dagster import (
 )
 
 from cdp_pipeline.assets.common import OWNERS, table_result
+from cdp_pipeline.assets.privacy import ERASURE, RETENTION
 from cdp_pipeline.marketing import audience_violations, build_audiences, build_consent, build_suppressions
 from cdp_pipeline.marketing.audiences import write_exports
 from cdp_pipeline.resources import Warehouse
@@ -23,7 +24,8 @@ def _spec(name: str, deps: list[AssetKey], description: str) -> AssetSpec:
 
 
 @multi_asset(name="consent", specs=[
-    _spec("consent_ledger", [AssetKey(["staging", "consent_events"]), XREF, AssetKey(["staging", "identity_records"])],
+    _spec("consent_ledger", [AssetKey(["staging", "consent_events"]), XREF, AssetKey(["staging", "identity_records"]),
+                             ERASURE, RETENTION],
           "Every consent event of every channel, tied to its contact point and customer_id, with when, how it was "
           "collected and the proof."),
     _spec("consent_current", [AssetKey(["staging", "orders"])],
@@ -38,7 +40,7 @@ def consent(warehouse: Warehouse):
         yield table_result(con, ["marts.consent_current"], AssetKey(["marts", "consent_current"]))
 
 
-@asset(key=["marts", "suppressions"], deps=[AssetKey(["staging", "suppressions"]), AssetKey(["gdpr", "erasure_tombstones"])],
+@asset(key=["marts", "suppressions"], deps=[AssetKey(["staging", "suppressions"]), ERASURE],
        group_name="marketing", kinds={"duckdb"}, owners=MARKETING_OWNERS, tags={"personal_data": "true"},
        description="Unsubscribes, STOP SMS, hard bounces, complaints, NPAI, Bloctel and erasures per contact point. "
        "A suppression always beats a consent.")
@@ -50,8 +52,7 @@ def suppressions(warehouse: Warehouse):
 
 @asset(key=["marts", "audience_members"],
        deps=[AssetKey(["marts", "consent_current"]), AssetKey(["marts", "suppressions"]),
-             AssetKey(["marts", "golden_customers"]), AssetKey(["marts", "customer_rfm"]),
-             AssetKey(["gdpr", "retention_log"])],
+             AssetKey(["marts", "golden_customers"]), AssetKey(["marts", "customer_rfm"]), RETENTION],
        group_name="marketing", kinds={"duckdb"}, owners=MARKETING_OWNERS, tags={"personal_data": "true"},
        description="Audiences from the config: members need current consent for the channel and purpose, a valid "
        "contact point, no suppression, not erased; optional filter on golden/RFM fields, channel fallback and "

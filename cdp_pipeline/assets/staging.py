@@ -8,8 +8,6 @@ from cdp_pipeline.config import Config, Source
 from cdp_pipeline.resources import Warehouse
 from cdp_pipeline.staging import build
 
-ERASURE = AssetKey(["gdpr", "erasure_tombstones"])
-
 
 def raw_key(source: Source) -> AssetKey:
     return AssetKey(["raw", source.name])
@@ -18,7 +16,7 @@ def raw_key(source: Source) -> AssetKey:
 def customers_asset(source: Source) -> AssetsDefinition:
     @asset(
         key=["staging", f"customers_{source.name}"],
-        deps=[raw_key(source), ERASURE],
+        deps=[raw_key(source)],
         group_name="staging",
         kinds={"duckdb", "polars"},
         owners=OWNERS,
@@ -66,7 +64,7 @@ def staging_assets(cfg: Config) -> list[AssetsDefinition]:
                                 records_with_shared_phone=int(shared[1]))
 
     def simple(name: str, kind: str, builder, description: str) -> AssetsDefinition:
-        @asset(key=["staging", name], deps=of_kind(kind) + [ERASURE], group_name="staging", kinds={"duckdb"},
+        @asset(key=["staging", name], deps=of_kind(kind), group_name="staging", kinds={"duckdb"},
                owners=OWNERS, description=description)
         def _build(warehouse: Warehouse) -> MaterializeResult:
             with warehouse.connect() as con:

@@ -6,7 +6,8 @@ when the tombstone was made, hashed, and compared.
 
 Why two forms per email/phone: a tombstone is the hash of the value as staging held it (the
 standardiser's form: typo-corrected email, E.164 phone parsed for the source's country) or,
-when the erasure ran before staging, as raw held it (lower/trim email, French-assumed E.164).
+for a row staging never standardised (erased from the command line before the nightly run), as
+raw held it (lower/trim email, French-assumed E.164).
 A row is dropped when either form is tombstoned. A suppressions source's contact point is
 checked as both email and phone (an erased person's STOP or bounce must not bring their clear
 address back), and record keys `<customer source>:<id>` are checked too, so a person known

@@ -7,7 +7,7 @@ marketing's export writer: eager imports here would make that a circular import.
 from importlib import import_module
 
 _EXPORTS = {
-    "apply_erasure": "erasure", "apply_retention": "retention", "build_processing_register": "register",
+    "apply_erasure": "purges", "apply_purges": "purges", "apply_retention": "purges", "build_processing_register": "register",
     "dsar_export": "dsar", "hash_identifier": "hashing", "load_salt": "hashing", "record_run": "runs",
     "register_hash_macros": "hashing", "tombstone_filter": "hashing",
 }

@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import duckdb
 
 from cdp_pipeline.config import Config
-from cdp_pipeline.marketing.audiences import write_exports
-from cdp_pipeline.privacy.hashing import register_hash_macros
 from cdp_pipeline.privacy.person import Person, resolve_many
-from cdp_pipeline.privacy.sweep import open_scope, sweep
-from cdp_pipeline.warehouse import render_sql, transaction
+from cdp_pipeline.privacy.sweep import open_scope
+from cdp_pipeline.warehouse import render_sql
 
 PENDING = ("SELECT request_id, email, phone, customer_record_id FROM gdpr.erasure_requests "
            "WHERE coalesce(status, 'pending') <> 'applied' ORDER BY received_ts, request_id")
@@ -34,70 +33,77 @@ def ensure_gdpr_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(render_sql("privacy/erasure_tables.sql"))
 
 
-def purge(con: duckdb.DuckDBPyConnection, cfg: Config, customers=(), records=(), seed_ids=(),
-          before_sweep: str | None = None) -> dict[str, int]:
-    """Scope + sweep in the caller's transaction; the shared path of erasure and retention.
+@dataclass(frozen=True)
+class ErasureBatch:
+    """Tonight's pending requests, resolved: `applied` (seq, request_id, person) are erased,
+    `review` (request ids) wait for the DPO, `pending` counts both."""
 
-    before_sweep: a sql/ file run on the scope while the rows are still there (erasure reads
-    who held what, to attribute its tombstones).
-    """
-    open_scope(con, cfg, customers, records, seed_ids)
-    if before_sweep:
-        con.execute(render_sql(before_sweep))
-    return sweep(con, cfg)
+    pending: int
+    applied: list[tuple[int, str, Person]]
+    review: list[str]
+
+    @property
+    def customers(self) -> list[str]:
+        return sorted({c for _, _, p in self.applied for c in p.customers})
+
+    @property
+    def records(self) -> list[str]:
+        return sorted({r for _, _, p in self.applied for r in p.records})
+
+    @property
+    def seed_ids(self) -> list[tuple[str, str]]:
+        return sorted({s for _, _, p in self.applied for s in p.seed_ids})
 
 
-def apply_erasure(con: duckdb.DuckDBPyConnection, cfg: Config) -> dict:
-    """Apply every pending request as one batch: the same warehouse as applying them one by one,
-    in order, except where that would erase the wrong person.
+def resolve_batch(con: duckdb.DuckDBPyConnection, cfg: Config) -> ErasureBatch:
+    """Resolve every pending request; ambiguous ones are marked 'needs_review'.
 
-    Every request is resolved against the warehouse as it was before the batch. Applied one by
-    one, a request would be resolved after the earlier ones had erased their persons, which can
-    move it onto someone else: a request naming Bob's email and phone, where the phone is shared
-    with his flatmate, resolves to Bob; once an earlier request has erased Bob, the same request
-    resolves to the flatmate alone. Likewise a family email is 'needs_review' while both members
-    are there, and would silently erase the second member once the first is gone. Resolved before
-    the batch, such requests stay ambiguous and go to the DPO. Two requests for the same person
-    both resolve to them; the first one in order is credited with the erasure, as it would be
-    applied alone.
-
-    gdpr.erasure_log keeps one row per applied request (request id, applied_at, customers it
-    erased, batch_id). One sweep removes the whole batch's rows, so rows removed per request are
-    not known: records_removed holds the batch's totals on each of its rows, to be counted once
-    per batch_id. Tombstones carry the request they belong to (sql/privacy/erasure_owners.sql).
+    The batch is the same warehouse as applying the requests one by one, in order, except where
+    that would erase the wrong person. Every request is resolved against the warehouse as it was
+    before the batch. Applied one by one, a request would be resolved after the earlier ones had
+    erased their persons, which can move it onto someone else: a request naming Bob's email and
+    phone, where the phone is shared with his flatmate, resolves to Bob; once an earlier request
+    has erased Bob, the same request resolves to the flatmate alone. Likewise a family email is
+    'needs_review' while both members are there, and would silently erase the second member once
+    the first is gone. Resolved before the batch, such requests stay ambiguous and go to the DPO.
+    Two requests for the same person both resolve to them; the first one in order is credited
+    with the erasure, as it would be applied alone.
     """
     ensure_gdpr_tables(con)
-    register_hash_macros(con)
-    with transaction(con):
-        pending = con.execute(PENDING).fetchall()
-        persons = resolve_many(con, cfg, [tuple(row[1:]) for row in pending])
-        review = [row[0] for row, person in zip(pending, persons) if person.ambiguous]
-        batch = [(seq, row[0], person) for seq, (row, person) in enumerate(zip(pending, persons))
-                 if not person.ambiguous]
-        if review:
-            con.execute("UPDATE gdpr.erasure_requests SET status = 'needs_review' WHERE list_contains(?, request_id)",
-                        [review])
-        removed, tombstones = _erase_batch(con, cfg, batch) if batch else ({}, 0)
-    if batch:
-        write_exports(con, cfg)  # files marketers pick up must not keep an erased person
-        con.execute("CHECKPOINT")
-    return {"requests_pending": len(pending), "requests_applied": len(batch), "requests_needs_review": len(review),
-            "rows_removed": sum(removed.values()), "tombstones_added": tombstones}
+    pending = con.execute(PENDING).fetchall()
+    persons = resolve_many(con, cfg, [tuple(row[1:]) for row in pending])
+    review = [row[0] for row, person in zip(pending, persons) if person.ambiguous]
+    if review:
+        con.execute("UPDATE gdpr.erasure_requests SET status = 'needs_review' WHERE list_contains(?, request_id)",
+                    [review])
+    applied = [(seq, row[0], person) for seq, (row, person) in enumerate(zip(pending, persons))
+               if not person.ambiguous]
+    return ErasureBatch(len(pending), applied, review)
 
 
-def _erase_batch(con: duckdb.DuckDBPyConnection, cfg: Config,
-                 batch: list[tuple[int, str, Person]]) -> tuple[dict[str, int], int]:
-    """One scope and one sweep for every person of the batch; (rows removed per layer, tombstones added)."""
-    _load_batch(con, batch)
-    people = [person for _, _, person in batch]
+def attribute_tombstones(con: duckdb.DuckDBPyConnection, cfg: Config, batch: ErasureBatch) -> None:
+    """Scope the batch alone and work out which request each tombstone belongs to, while the rows
+    are still there (sql/privacy/erasure_owners.sql). Scoped alone, not with the night's retention
+    purge: an email an erased person shares with someone else is not theirs to tombstone, even
+    when that someone is purged for retention the same night."""
+    _load_batch(con, batch.applied)
+    open_scope(con, cfg, batch.customers, batch.records, batch.seed_ids)
+    con.execute(render_sql("privacy/erasure_owners.sql"))
+
+
+def write_down(con: duckdb.DuckDBPyConnection, removed: dict[str, int]) -> int:
+    """Tombstones, hashed requests and the log, after the sweep; returns the tombstones added.
+
+    gdpr.erasure_log keeps one row per applied request (request id, applied_at, customers it
+    erased, batch_id). One sweep removes the night's rows, so rows removed per request are not
+    known: records_removed holds the sweep's totals on each of its rows, to be counted once per
+    batch_id. Tombstones carry the request they belong to (sql/privacy/erasure_owners.sql).
+    """
     before = _tombstone_count(con)
-    removed = purge(con, cfg, sorted({c for p in people for c in p.customers}),
-                    sorted({r for p in people for r in p.records}),
-                    sorted({s for p in people for s in p.seed_ids}), before_sweep="privacy/erasure_owners.sql")
     con.execute("CREATE OR REPLACE TEMP TABLE _erasure_removed AS SELECT ?::JSON AS records_removed",
                 [json.dumps(removed)])
     con.execute(render_sql("privacy/tombstone_batch.sql"))
-    return removed, _tombstone_count(con) - before
+    return _tombstone_count(con) - before
 
 
 def _load_batch(con: duckdb.DuckDBPyConnection, batch: list[tuple[int, str, Person]]) -> None:

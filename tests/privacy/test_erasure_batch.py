@@ -20,7 +20,7 @@ import duckdb
 import pytest
 
 from cdp_pipeline.marketing import build_audiences, build_consent, build_suppressions, write_exports
-from cdp_pipeline.privacy import apply_erasure
+from cdp_pipeline.privacy import apply_erasure, apply_purges, apply_retention
 from cdp_pipeline.privacy.hashing import SALT_ENV, ensure_tombstones
 from tests.marketing.helpers import make_cfg, make_warehouse, merge, person
 from tests.privacy.sources import SOURCES
@@ -88,12 +88,13 @@ def _request(con, i, request_id, email, phone, record_id):
 
 def _contents(con: duckdb.DuckDBPyConnection, cfg) -> dict[str, list]:
     """Every base table's rows (sorted, without the columns that legitimately vary) and every export file."""
+    logs = {("gdpr", "erasure_log"), ("gdpr", "retention_log")}
     out = {}
     for schema, table, columns in con.execute(
             "SELECT table_schema, table_name, list(column_name ORDER BY ordinal_position) FROM information_schema.columns "
             "WHERE table_catalog = current_database() AND table_schema NOT LIKE 'pg_%' "
             "AND table_schema <> 'information_schema' GROUP BY ALL").fetchall():
-        skip = VARYING | ({"records_removed"} if (schema, table) == ("gdpr", "erasure_log") else set())
+        skip = VARYING | ({"records_removed", "purged_at"} if (schema, table) in logs else set())
         kept = ", ".join(f'"{c}"' for c in columns if c not in skip)
         out[f"{schema}.{table}"] = sorted(map(str, con.execute(f'SELECT {kept} FROM {schema}."{table}"').fetchall()))
     for export in sorted(cfg.exports_dir.glob("*.csv")):
@@ -160,3 +161,31 @@ def test_requests_resolve_against_the_warehouse_before_the_batch(two_warehouses)
     assert con.execute("SELECT count(*) FROM staging.identity_records WHERE phone = ?",
                        [EVE_FRANK_LANDLINE]).fetchone()[0] == 1  # still Frank's
     assert con.execute("SELECT status FROM gdpr.erasure_requests WHERE request_id = 'R2'").fetchone()[0] == "needs_review"
+
+
+def test_erasures_and_retention_in_one_sweep_equal_erasures_then_retention(two_warehouses):
+    """The nightly job sweeps once for both (privacy/purges.py). Frank, whose last purchase is
+    past the retention period, shares a landline with Eve, who asks for erasure: one after the
+    other, Eve's erasure leaves the landline (Frank holds it), then Frank's purge removes it, and
+    no tombstone blocks it. The single sweep must end the same way, tombstones included."""
+    (both, both_cfg), (sequential, seq_cfg) = two_warehouses
+    requests = [r for r in REQUESTS if r[0] != "R6"]  # nobody asks to erase Frank
+    for con in (both, sequential):
+        for i, req in enumerate(requests):
+            _request(con, i, *req)
+        con.execute("INSERT INTO staging.orders (record_id, source, order_id, customer_record_key, order_ts, amount, "
+                    "status) SELECT 'web_orders:n' || record_id, 'web_orders', 'n' || record_id, record_id, "
+                    "TIMESTAMP '2028-01-01', 20, 'paid' FROM staging.identity_records "
+                    "WHERE record_id NOT IN ('web:3', 'web:7')")  # Bob's family member and Frank stay dormant
+    run_date = date(2028, 6, 1)
+    metrics = apply_purges(both, both_cfg, erase=True, run_date=run_date)
+    apply_erasure(sequential, seq_cfg)
+    apply_retention(sequential, seq_cfg, run_date)
+
+    assert (metrics["erasure"]["requests_applied"], metrics["retention"]["customers_purged"]) == (6, 2)
+    assert _contents(both, both_cfg) == _contents(sequential, seq_cfg)
+    assert [r[0] for r in both.execute("SELECT customer_id FROM marts.golden_customers").fetchall()] == ["C2"]
+    assert both.execute("SELECT count(*) FROM staging.identity_records WHERE phone = ?",
+                        [EVE_FRANK_LANDLINE]).fetchone()[0] == 0
+    assert both.execute("SELECT count(*) FROM gdpr.erasure_tombstones WHERE hash = erasure_hash('phone', ?)",
+                        [EVE_FRANK_LANDLINE]).fetchone()[0] == 0
