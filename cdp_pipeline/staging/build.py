@@ -295,10 +295,26 @@ def _ensure_lookups(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def build_consent_events(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
+    """staging.consent_events, incrementally: raw consent rows are only ever appended (a file sent
+    again is loaded beside the first copy) or swept with the staged events they became, so a
+    night appends the events of the rows loaded since the last build (1.8M events at a million
+    people, a few percent a night). A change of config or code rebuilds the table."""
+    sources = cfg.sources_of("consent_events")
+    fingerprint = build_fingerprint(*sources)
+    high_water = _raw_high_water(con, sources)
+    since = _previous_high_water(con, "staging.consent_events", fingerprint)
     union = union_of(list(cfg.sources), "consent_events")
+    if since is not None:  # a timestamp the warehouse wrote, not data: safe as a literal
+        union = f"SELECT * FROM ({union}) WHERE _loaded_at > TIMESTAMP '{since.isoformat(sep=' ')}'"
     _register_contact_maps(con, union, email="email", phone="phone")
-    run_sql_file(con, "staging/consent_events.sql", union=union)
-    return int(con.execute("SELECT count(*) FROM staging.consent_events").fetchone()[0])
+    with transaction(con):
+        con.execute(render_sql("staging/consent_events.sql", union=union))
+        if since is None:
+            con.execute("CREATE OR REPLACE TABLE staging.consent_events AS SELECT * FROM _consent_events_build")
+        else:
+            con.execute("INSERT INTO staging.consent_events BY NAME SELECT * FROM _consent_events_build")
+        record_build(con, "staging.consent_events", fingerprint, high_water)
+    return row_count(con, "_consent_events_build")
 
 
 def build_suppressions(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:

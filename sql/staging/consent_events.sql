@@ -1,6 +1,8 @@
 -- staging.consent_events: every consent event, typed, with its contact points standardised
 -- (the _email_map / _phone_map temp tables are built by Python from the distinct raw values).
-CREATE OR REPLACE TABLE staging.consent_events AS
+-- Built into _consent_events_build from the union of consent sources: every raw row, or those loaded since the
+-- last build (cdp_pipeline/staging/build.py::build_consent_events appends them).
+CREATE OR REPLACE TEMP TABLE _consent_events_build AS
 WITH src AS (
     {{ union }}
 )

@@ -200,6 +200,28 @@ def test_orders_are_built_incrementally_like_a_full_rebuild(wh, tmp_path):
     assert wh.execute("SELECT * EXCLUDE (loaded_at) FROM staging.orders ORDER BY record_id").fetchall() == incremental
 
 
+def _consent_events(con):
+    return sorted(con.execute("SELECT * FROM staging.consent_events").fetchall(), key=str)
+
+
+def test_consent_events_are_appended_incrementally_like_a_full_rebuild(wh, tmp_path):
+    cfg = load_config(tmp_path / "cdp.yaml")
+    [consent] = cfg.sources_of("consent_events")
+    assert build.build_consent_events(wh, cfg) == 0  # nothing loaded since the last build
+    (tmp_path / "consent.jsonl").write_text("\n".join(json.dumps(r) for r in [  # sent again, one more line
+        {"ts": "2025-01-02T10:00:00", "ch": "E-mail", "p": "Newsletter", "st": "opt-in", "email": " JEAN@Orange.fr "},
+        {"ts": "2025-01-03T10:00:00", "ch": "sms", "p": "offers", "st": "opt-out", "phone": "06 11 22 33 44"},
+        {"ts": "2025-02-01T08:00:00", "ch": "email", "p": "offers", "st": "opt-in", "email": "Anne@Orange.fr"},
+    ]) + "\n", encoding="utf-8")
+    load_source(wh, consent)
+    assert build.build_consent_events(wh, cfg) == 3  # the new load's rows, standardised like the first
+    incremental = _consent_events(wh)
+    assert len(incremental) == 5 and ("anne@orange.fr", "Anne@Orange.fr") in {(r[6], r[7]) for r in incremental}
+    wh.execute("DELETE FROM staging.build_state WHERE table_name = 'staging.consent_events'")
+    assert build.build_consent_events(wh, cfg) == 5
+    assert _consent_events(wh) == incremental
+
+
 def _identity_records(con):
     return con.execute("SELECT * EXCLUDE (loaded_at) FROM staging.identity_records ORDER BY record_id").fetchall()
 
