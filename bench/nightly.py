@@ -40,7 +40,7 @@ STAGES = [
     ("golden_records", "golden"),
     ("marts/customer_rfm", "rfm"), ("rfm_segments", "rfm"),
     ("marts/consent", "audiences"), ("marts/suppressions", "audiences"), ("marts/audience", "audiences"),
-    ("gdpr/", "privacy"),
+    ("gdpr/", "privacy"), ("privacy_purges", "privacy"),
     ("bi/published", "publish"), ("bi/", "bi views"),
 ]
 CHECKS_PREFIX = "check:"
