@@ -23,7 +23,7 @@ import duckdb
 
 from cdp_pipeline.identity.session import INPUT
 
-# Tables of the session this module reads: `prev_xref` (last night's record_id, customer_id),
+# Tables of the session this module reads: `prev_xref` (last night's record_id, customer_id, confidence),
 # `changed_records` (new or changed records), `edges` (tonight's scored and kept edges).
 _SEEDS = f"""
 CREATE OR REPLACE TABLE recluster AS
