@@ -2,6 +2,7 @@
 and the ratio to a plain Splink dedupe of the same standardised records.
 
     .venv/bin/python bench/nightly.py --persons 10000 100000 1000000 [--incremental] [--skip-plain]
+                                      [--delta-share 0.01]
 
 For each size it generates the demo (cached under bench/out/<N>/), runs the nightly job
 in-process while a sampler thread records this process's RSS every 50 ms, then maps each
@@ -13,7 +14,9 @@ Reading the ratios (issue 8 targets: identity <= 2x plain Splink, incremental < 
   staging.identity_records with the same DuckDB threads and memory. The whole nightly run
   also ingests, standardises and publishes, which plain Splink does not do.
 - "incremental / full" is printed for the whole run and for the identity step; a delta batch
-  is generated after the full run (bench/out/<N>/.incremented then forces a fresh demo).
+  is generated after the full run (bench/out/<N>/.incremented then forces a fresh demo): new
+  persons and edited records, each --delta-share of the base (default 1% + 1%; 0.005 gives the
+  1% of new or changed records that issue 8's target names).
 - Peak RSS is the whole process (Dagster, Polars and DuckDB together), per stage window.
 """
 
@@ -109,7 +112,7 @@ def step_windows(instance, run_id: str) -> tuple[dict[str, tuple[float, float]],
     return windows, figures
 
 
-def run_size(persons: int, incremental: bool, skip_plain: bool) -> None:
+def run_size(persons: int, incremental: bool, skip_plain: bool, delta_share: float) -> None:
     from dagster import DagsterInstance
 
     from cdp_pipeline.config import load_config
@@ -171,9 +174,9 @@ def run_size(persons: int, incremental: bool, skip_plain: bool) -> None:
         print(f"[{persons:,} persons] plain Splink {plain:.1f}s; identity step / plain = "
               f"{full_identity / plain:.2f}; whole nightly run / plain = {full / plain:.2f}")
     if incremental:
-        generate(out, persons=persons, seed=7, increment=1)
+        generate(out, persons=persons, seed=7, increment=1, delta_share=delta_share)
         (out / ".incremented").touch()
-        inc, inc_identity = one_run("incremental run (1% new + 1% edited)")
+        inc, inc_identity = one_run(f"incremental run ({delta_share:.1%} new + {delta_share:.1%} edited)")
         print(f"  incremental / full: whole run {inc / full:.2f}, identity step {inc_identity / full_identity:.2f}")
 
 
@@ -195,12 +198,14 @@ def _print_linkage_figures(cfg) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--persons", type=int, nargs="+", default=[10_000])
-    parser.add_argument("--incremental", action="store_true", help="also time a 1%% delta run")
+    parser.add_argument("--incremental", action="store_true", help="also time a delta run")
+    parser.add_argument("--delta-share", type=float, default=0.01,
+                        help="new persons and edited records in the delta, each as a share of the base")
     parser.add_argument("--skip-plain", action="store_true", help="skip the plain Splink baseline")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, {os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE') / 2**30:.0f} GiB")
     for n in args.persons:
-        run_size(n, args.incremental, args.skip_plain)
+        run_size(n, args.incremental, args.skip_plain, args.delta_share)
 
 
 if __name__ == "__main__":
