@@ -120,11 +120,12 @@ def run_size(persons: int, incremental: bool, skip_plain: bool, delta_share: flo
     from cdp_pipeline.synth import generate
 
     out = ROOT / "bench" / "out" / str(persons)
-    if (out / ".incremented").exists():  # holds a delta batch: the full run would not be a first run
-        shutil.rmtree(out)
-    if not (out / "cdp.yaml").exists():
+    # A delta batch (the full run would not be a first run) or an interrupted generation: start again.
+    if (out / ".incremented").exists() or not (out / ".generated").exists():
+        shutil.rmtree(out, ignore_errors=True)
         t = time.monotonic()
         generate(out, persons=persons, seed=7)
+        (out / ".generated").touch()
         print(f"[{persons:,}] generated in {time.monotonic() - t:.1f}s")
     for stale in out.glob("warehouse*.duckdb*"):
         stale.unlink()
