@@ -87,7 +87,8 @@ def stage_of(step_key: str) -> str:
 
 def step_windows(instance, run_id: str) -> tuple[dict[str, tuple[float, float]], dict[str, object]]:
     """Each step's (start, end) epoch seconds from the run's event log (events carry no time),
-    and the identity step's metrics from its materialization metadata."""
+    and the identity step's metrics from its materialization metadata (the privacy purge's phase
+    seconds under "privacy_" keys)."""
     starts, windows, figures, checking, materialising = {}, {}, {}, set(), set()
     for entry in instance.all_logs(run_id):
         event = entry.dagster_event
@@ -105,6 +106,10 @@ def step_windows(instance, run_id: str) -> tuple[dict[str, tuple[float, float]],
             for key, value in event.step_materialization_data.materialization.metadata.items():
                 if key in IDENTITY_FIGURES or key.startswith("seconds_"):
                     figures[key] = value.value
+        elif event.is_step_materialization and event.step_key == "privacy_purges":
+            for key, value in event.step_materialization_data.materialization.metadata.items():
+                if key.startswith("seconds_"):
+                    figures["privacy_" + key] = value.value
     # a step that only evaluates checks (an @asset_check op) is the "checks" stage
     for step in checking - materialising:
         if step in windows:
@@ -161,9 +166,10 @@ def run_size(persons: int, incremental: bool, skip_plain: bool, delta_share: flo
         slowest = sorted(windows.items(), key=lambda kv: kv[1][0] - kv[1][1])[:10]
         print("  slowest steps (s): " + ", ".join(f"{step} {b - a:.1f}" for step, (a, b) in slowest))
         print("  identity: " + ", ".join(f"{k} {figures.get(k)}" for k in IDENTITY_FIGURES))
-        phases = {k.removeprefix("seconds_"): v for k, v in figures.items() if k.startswith("seconds_")}
-        if phases:
-            print("  identity phases (s): " + ", ".join(f"{k} {v}" for k, v in phases.items()))
+        for stage, prefix in (("identity", "seconds_"), ("privacy", "privacy_seconds_")):
+            phases = {k.removeprefix(prefix): v for k, v in figures.items() if k.startswith(prefix)}
+            if phases:
+                print(f"  {stage} phases (s): " + ", ".join(f"{k} {v}" for k, v in phases.items()))
         return total, per_stage.get(IDENTITY, [0.0])[0]
 
     full, full_identity = one_run("full nightly run")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any, Iterator
@@ -30,6 +29,7 @@ from cdp_pipeline.identity.session import INPUT, Session, copy_in, open_session,
 from cdp_pipeline.identity.settings import TF_COLUMNS
 from cdp_pipeline.identity.stable_ids import Assignment, assign_customer_ids, next_sequence
 from cdp_pipeline.identity.train import Model, ensure_model
+from cdp_pipeline.phases import PhaseClock
 from cdp_pipeline.warehouse import render_sql, run_sql_file, table_has_column, transaction
 
 log = logging.getLogger(__name__)
@@ -111,23 +111,6 @@ def link(con: duckdb.DuckDBPyConnection, cfg: Config, run_id: str | None = None,
         clock.lap("metrics")
     metrics.update(clock.figures())
     return metrics
-
-
-class PhaseClock:
-    """Wall seconds per phase of a run (`seconds_<phase>` metrics): what the benchmark prints as
-    train / predict / cluster, and what an engineer reads in the UI when a night is slow."""
-
-    def __init__(self) -> None:
-        self._last = time.monotonic()
-        self._seconds: dict[str, float] = {}
-
-    def lap(self, phase: str) -> None:
-        now = time.monotonic()
-        self._seconds[phase] = round(now - self._last, 2)
-        self._last = now
-
-    def figures(self) -> dict[str, float]:
-        return {f"seconds_{phase}": secs for phase, secs in self._seconds.items()}
 
 
 def _register_term_frequencies(con: duckdb.DuckDBPyConnection, s: Session, linker: Linker, model: Model) -> None:
