@@ -298,14 +298,13 @@ def _write_changes(con: duckdb.DuckDBPyConnection, s: Session, model: Model, run
     links_gone, links_new = fetch("SELECT * FROM links_gone"), fetch("SELECT * FROM links_new")
     xref, gone = fetch("SELECT * FROM xref_changed"), fetch("SELECT * FROM records_gone")
     hashes = fetch("SELECT record_id, match_hash FROM changed_records")
-    model_version = model.version
     with registered(con, "__links_gone", links_gone), registered(con, "__links_new", links_new), \
             registered(con, "new_assignment", xref), registered(con, "__gone", gone), \
             registered(con, "__hashes", hashes), _redirects(con, assignment, now), transaction(con):
         con.execute(f"DELETE FROM identity.record_links AS a USING __links_gone AS b WHERE {_SAME_LINK}")
         con.execute(f"INSERT INTO identity.record_links SELECT {_LINK_VALUES}, ?, run_id FROM __links_new",
-                    [model_version])
-        con.execute(render_sql("identity/xref_rows.sql"), {"model_version": model_version, "now": now})
+                    [model.version])
+        con.execute(render_sql("identity/xref_rows.sql"), {"model_version": model.version, "now": now})
         con.execute("DELETE FROM identity.customer_xref WHERE record_id IN "
                     "(SELECT record_id FROM _xref_rows UNION ALL SELECT record_id FROM __gone)")
         con.execute("INSERT INTO identity.customer_xref SELECT * FROM _xref_rows")
@@ -313,7 +312,7 @@ def _write_changes(con: duckdb.DuckDBPyConnection, s: Session, model: Model, run
         con.execute("DELETE FROM identity.record_hashes WHERE record_id IN "
                     "(SELECT record_id FROM __hashes UNION ALL SELECT record_id FROM __gone)")
         con.execute("INSERT INTO identity.record_hashes SELECT record_id, match_hash, ?, ?, ? FROM __hashes",
-                    [model_version, run_id, threshold])
+                    [model.version, run_id, threshold])
 
 
 @contextmanager
