@@ -42,9 +42,11 @@ def open_scope(con: duckdb.DuckDBPyConnection, cfg: Config, customers: Iterable[
                records: Iterable[str] = (), seed_ids: Iterable[tuple[str, str]] = ()) -> None:
     """Build _purge_customers / _purge_records / _purge_ids for the person(s) seeded.
 
-    Records are also looked up in raw customers tables by the person's identifiers, so an
-    erasure applied before staging/identity have processed a new file still reaches the
-    orders and consents keyed by that file's record ids.
+    Records staging has not seen yet are also looked up in raw customers tables by the person's
+    identifiers, so an erasure applied before staging/identity have processed a new file still
+    reaches the orders and consents keyed by that file's record ids. Staged records are judged by
+    staging alone: a record whose older raw version held the person's email (a typo since
+    corrected) is someone else's; only that raw row goes, by its email.
     """
     prepare(con)
     con.execute("CREATE OR REPLACE TEMP TABLE _purge_customers (customer_id VARCHAR)")
@@ -68,7 +70,8 @@ def _raw_scope(con: duckdb.DuckDBPyConnection, cfg: Config) -> None:
     sources = [s for s in cfg.sources_of("customers") if _identifier_terms(s) and table_exists(con, s.table)]
     for src in sources:
         con.execute(f"INSERT INTO _purge_records SELECT DISTINCT {_raw_key(src)} FROM {src.table} "
-                    f"WHERE {' OR '.join(_identifier_terms(src))} EXCEPT SELECT record_id FROM _purge_records")
+                    f"WHERE {' OR '.join(_identifier_terms(src))} EXCEPT SELECT record_id FROM _purge_records "
+                    "EXCEPT SELECT record_id FROM _in_staging_identity_records")
     con.execute("CREATE OR REPLACE TEMP TABLE _raw_ids (record_id VARCHAR, kind VARCHAR, value VARCHAR)")
     con.execute("CREATE OR REPLACE TEMP TABLE _raw_ids_outside (kind VARCHAR, value VARCHAR)")
     values = [(src, kind, expr.format(_q(src.columns[kind]))) for src in sources

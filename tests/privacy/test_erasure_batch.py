@@ -20,7 +20,7 @@ import duckdb
 import pytest
 
 from cdp_pipeline.marketing import build_audiences, build_consent, build_suppressions, write_exports
-from cdp_pipeline.privacy import apply_erasure, apply_purges, apply_retention
+from cdp_pipeline.privacy import apply_erasure, apply_purges, apply_retention, dsar_export
 from cdp_pipeline.privacy.hashing import SALT_ENV, ensure_tombstones
 from tests.marketing.helpers import make_cfg, make_warehouse, merge, person
 from tests.privacy.sources import SOURCES
@@ -189,3 +189,22 @@ def test_erasures_and_retention_in_one_sweep_equal_erasures_then_retention(two_w
                         [EVE_FRANK_LANDLINE]).fetchone()[0] == 0
     assert both.execute("SELECT count(*) FROM gdpr.erasure_tombstones WHERE hash = erasure_hash('phone', ?)",
                         [EVE_FRANK_LANDLINE]).fetchone()[0] == 0
+
+
+def test_a_record_that_once_held_the_erased_email_is_not_erased(tmp_path, monkeypatch):
+    """Bob's record carried Alice's email in an older extract (a typo since corrected). Erasing
+    Alice removes that old raw row, which holds her email, but not Bob's record, his orders or
+    his future extracts: his record is not hers."""
+    monkeypatch.setenv(SALT_ENV, "salt")
+    con, cfg = _warehouse(tmp_path)
+    con.execute("INSERT INTO raw.web VALUES ('2', 'alice@x.fr', '+33622222222', 'f0')")  # Bob's record, long ago
+    access = dsar_export(con, cfg, email="alice@x.fr", out_path=tmp_path / "alice.json").read_text(encoding="utf-8")
+    assert "bob@x.fr" not in access  # nor does Alice's access export show Bob's record
+    _request(con, 0, "R1", "alice@x.fr", None, None)
+    assert apply_erasure(con, cfg)["requests_applied"] == 1
+    assert con.execute("SELECT count(*) FROM marts.golden_customers WHERE customer_id = 'C2'").fetchone()[0] == 1
+    assert con.execute("SELECT mail FROM raw.web WHERE customer_id = '2'").fetchall() == [("bob@x.fr",)]
+    assert con.execute("SELECT count(*) FROM staging.orders WHERE customer_record_key = 'web:2'").fetchone()[0] == 1
+    assert con.execute("SELECT count(*) FROM gdpr.erasure_tombstones WHERE hash = erasure_hash('record', 'web:2')"
+                       ).fetchone()[0] == 0
+    con.close()
