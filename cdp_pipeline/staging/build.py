@@ -116,13 +116,14 @@ def _raw_high_water(con: duckdb.DuckDBPyConnection, sources: list[Source]) -> da
 
 
 def _store_build(con: duckdb.DuckDBPyConnection, table: str, built: str, full: bool, fingerprint: str,
-                 high_water: datetime | None) -> None:
-    """Replace `table` with `built` (full build) or merge `built` into it by record_id, and record
-    how far it has read; in the caller's transaction."""
+                 high_water: datetime | None, key: str | None = "record_id") -> None:
+    """Replace `table` with `built` (full build) or merge `built` into it (rows with the same `key`
+    replaced; key None: appended), and record how far it has read; in the caller's transaction."""
     if full:
         con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {built}")
     else:
-        con.execute(f"DELETE FROM {table} WHERE record_id IN (SELECT record_id FROM {built})")
+        if key:
+            con.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {built})")
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {built}")
     record_build(con, table, fingerprint, high_water)
 
@@ -309,11 +310,8 @@ def build_consent_events(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
     _register_contact_maps(con, union, email="email", phone="phone")
     with transaction(con):
         con.execute(render_sql("staging/consent_events.sql", union=union))
-        if since is None:
-            con.execute("CREATE OR REPLACE TABLE staging.consent_events AS SELECT * FROM _consent_events_build")
-        else:
-            con.execute("INSERT INTO staging.consent_events BY NAME SELECT * FROM _consent_events_build")
-        record_build(con, "staging.consent_events", fingerprint, high_water)
+        _store_build(con, "staging.consent_events", "_consent_events_build", since is None, fingerprint, high_water,
+                     key=None)
     return row_count(con, "_consent_events_build")
 
 
