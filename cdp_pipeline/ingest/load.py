@@ -148,11 +148,11 @@ def _load_chunk(
             "INSERT INTO quarantine.rejected_rows VALUES (?, ?, ?, ?, ?, ?)",
             [(source.name, file, r.line, r.reason, r.raw_text, now) for r in chunk.rejects],
         )
-    result.rows_read += len(chunk.rows) + len(chunk.rejects)
+    result.rows_read += chunk.table.num_rows + len(chunk.rejects)
     result.rows_quarantined += len(chunk.rejects)
-    if not chunk.rows:
+    if not chunk.table.num_rows:
         return
-    con.register("_incoming_arrow", chunk.to_arrow())
+    con.register("_incoming_arrow", chunk.table)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _incoming AS SELECT *, {row_problems_sql(source)} AS _problem FROM _incoming_arrow")
     con.unregister("_incoming_arrow")
     bad = con.execute(
