@@ -1,14 +1,15 @@
-"""Clustering: components of strong edges, refusing merges that contradict a birth date.
+"""Clustering: components of strong edges, refusing merges that the two groups' own records contradict.
 
 Why not plain connected components: one wrong edge chains two people into one customer, and
 the worst ones come from records that cannot tell namesakes apart (same names and commune, one
-record without a birth date) while the rest of each group says the two were born on different
-days. So edges are added strongest first, and an edge scored without birth dates (one of its
-records has none) that would join two groups whose known birth dates are all far apart (none
-equal, one typo or a day/month swap away) is rescored as if its records carried those dates:
-its match weight plus the model's own weight for "birth dates differ". Below the threshold it
-is refused. The model decides how much a date conflict weighs: on data where dates are
-reliable it vetoes, on data full of date typos (FEBRL) it barely counts.
+record without a birth date, an email or a phone) while the rest of each group says the two
+are different people: born on different days, with their own emails and phones. So edges are
+added strongest first, and an edge scored without one of those values (one of its records has
+none) that would join two groups whose known values are all far apart is rescored as if its
+records carried them: its match weight plus the model's own weight for "values differ", for
+each such value. Below the threshold it is refused. The model decides how much a conflict
+weighs: on data where dates are reliable a date conflict vetoes, on data full of date typos
+(FEBRL) it barely counts; people with several emails make an email conflict weigh little.
 Authoritative edges (same loyalty card or web account) are added first and never refused.
 The order is total (kind, probability, record ids), so full and incremental runs that hold the
 same edges build the same clusters.
@@ -17,7 +18,8 @@ same edges build the same clusters.
 from __future__ import annotations
 
 import math
-from typing import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Callable, Iterable, Mapping, Sequence
 
 import pyarrow as pa
 from splink.internals.splink_dataframe import SplinkDataFrame
@@ -27,28 +29,53 @@ from cdp_pipeline.identity.session import INPUT, Session, registered
 EDGE_ORDER = "match_key LIKE 'deterministic:%' DESC, match_probability DESC, record_id_l, record_id_r"
 
 
+def one_edit_apart(a: str, b: str) -> bool:
+    """Same string, one character apart, or two adjacent characters swapped (equal lengths)."""
+    if a == b:
+        return True
+    if len(a) != len(b):
+        return False
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                              and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+
+
 def dates_close(a: str, b: str) -> bool:
     """Same `YYYYMMDD`, one character apart, two adjacent characters swapped, or day/month swapped
     (the birth date comparison's 'one character or day/month swap' level, in Python)."""
-    if a == b:
-        return True
-    diff = [i for i in range(len(a)) if a[i] != b[i]]
-    if len(diff) == 1:
-        return True
-    if len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]:
-        return True
-    return a[:4] == b[:4] and a[4:6] == b[6:8] and a[6:8] == b[4:6]
+    return one_edit_apart(a, b) or (a[:4] == b[:4] and a[4:6] == b[6:8] and a[6:8] == b[4:6])
 
 
-def components(birth_dates: Mapping[str, str | None], edges: Iterable[tuple[str, str, float | None]],
-               conflict_weight: float, threshold_weight: float) -> dict[str, str]:
+def same_local_part(a: str, b: str) -> bool:
+    """The email comparison's levels above 'All other comparisons': same address or local part."""
+    return a.split("@", 1)[0] == b.split("@", 1)[0]
+
+
+@dataclass(frozen=True)
+class Veto:
+    """A value two groups are checked on before an edge that lacked it joins them: the model's
+    match weight for 'values differ' (its ELSE level) and which values count as the same."""
+
+    column: str
+    close: Callable[[str, str], bool]
+    weight: float = 0.0
+
+
+# Input column -> what its comparison treats as agreement (every level above ELSE).
+VETOES = (Veto("birth_date", dates_close), Veto("email", same_local_part), Veto("phone", one_edit_apart))
+
+
+def components(values: Mapping[str, Sequence[str | None]], edges: Iterable[tuple[str, str, float | None]],
+               vetoes: Sequence[Veto], threshold_weight: float) -> dict[str, str]:
     """record_id -> cluster key (its smallest record id).
 
+    `values`: each record's value of each veto's column, in `vetoes` order (None: unknown).
     `edges`: (left, right, match weight or None for an authoritative edge), in EDGE_ORDER.
-    `conflict_weight`: the model's match weight for two different birth dates (negative).
     """
-    parent = {r: r for r in birth_dates}
-    dates = {r: ({d} if d else set()) for r, d in birth_dates.items()}
+    weights = [min(v.weight, 0.0) for v in vetoes]
+    safe_weight = threshold_weight - sum(weights)  # an edge this strong survives every conflict
+    parent = {r: r for r in values}
+    known = {r: [({x} if x else set()) for x in row] for r, row in values.items()}
 
     def find(x: str) -> str:
         while parent[x] != x:
@@ -56,34 +83,42 @@ def components(birth_dates: Mapping[str, str | None], edges: Iterable[tuple[str,
             x = parent[x]
         return x
 
+    def conflicts(a: str, b: str, left: str, right: str) -> float:
+        return sum(w for i, (v, w) in enumerate(zip(vetoes, weights))
+                   if not (values[left][i] and values[right][i]) and known[a][i] and known[b][i]
+                   and not any(v.close(x, y) for x in known[a][i] for y in known[b][i]))
+
     for left, right, weight in edges:
         a, b = find(left), find(right)
         if a == b:
             continue
-        scored_without_dates = weight is not None and not (birth_dates[left] and birth_dates[right])
-        if (scored_without_dates and weight + conflict_weight < threshold_weight and dates[a] and dates[b]
-                and not any(dates_close(x, y) for x in dates[a] for y in dates[b])):
+        if weight is not None and weight < safe_weight and weight + conflicts(a, b, left, right) < threshold_weight:
             continue
-        if len(dates[a]) < len(dates[b]):
+        if sum(map(len, known[a])) < sum(map(len, known[b])):
             a, b = b, a
         parent[b] = a
-        dates[a] |= dates.pop(b)
+        for mine, theirs in zip(known[a], known.pop(b)):
+            mine |= theirs
     roots: dict[str, str] = {}
-    for r in sorted(birth_dates):
+    for r in sorted(values):
         roots.setdefault(find(r), r)
-    return {r: roots[find(r)] for r in birth_dates}
+    return {r: roots[find(r)] for r in values}
 
 
-def date_conflict_weight(model_settings: dict) -> float:
-    """The trained model's match weight for 'birth dates differ' (its ELSE level); 0 (no veto)
-    when training could not estimate it (little data)."""
-    [comparison] = [c for c in model_settings["comparisons"] if c["output_column_name"] == "birth_date"]
-    [level] = [lvl for lvl in comparison["comparison_levels"] if lvl["sql_condition"] == "ELSE"]
-    m, u = level.get("m_probability"), level.get("u_probability")
-    return math.log2(m / u) if isinstance(m, float) and isinstance(u, float) and m > 0 and u > 0 else 0.0
+def trained_vetoes(model_settings: dict) -> list[Veto]:
+    """VETOES with the trained model's match weight for 'values differ' (each comparison's ELSE
+    level); 0 (no veto) where training could not estimate it (little data)."""
+    out = []
+    for veto in VETOES:
+        [comparison] = [c for c in model_settings["comparisons"] if c["output_column_name"] == veto.column]
+        [level] = [lvl for lvl in comparison["comparison_levels"] if lvl["sql_condition"] == "ELSE"]
+        m, u = level.get("m_probability"), level.get("u_probability")
+        ok = isinstance(m, float) and isinstance(u, float) and m > 0 and u > 0
+        out.append(Veto(veto.column, veto.close, math.log2(m / u) if ok else 0.0))
+    return out
 
 
-def cluster(s: Session, edges_table: str, threshold: float, conflict_weight: float) -> SplinkDataFrame:
+def cluster(s: Session, edges_table: str, threshold: float, vetoes: Sequence[Veto]) -> SplinkDataFrame:
     """Cluster the records of the session's `recluster` scope on `edges_table` at `threshold`;
     the others keep their cluster as the `kept` table says (recluster.py says why that is exact).
 
@@ -91,13 +126,13 @@ def cluster(s: Session, edges_table: str, threshold: float, conflict_weight: flo
     cluster studio; a kept record's cluster_id is its customer id.
     """
     in_scope = "record_id IN (SELECT record_id FROM recluster)"
-    birth_dates = dict(s.mem.execute(
-        f"SELECT record_id, strftime(birth_date, '%Y%m%d') FROM {INPUT} WHERE {in_scope}").fetchall())
+    columns = ", ".join("strftime(birth_date, '%Y%m%d')" if v.column == "birth_date" else v.column for v in vetoes)
+    values = {r: row for r, *row in s.mem.execute(f"SELECT record_id, {columns} FROM {INPUT} WHERE {in_scope}").fetchall()}
     edges = s.mem.execute(
         f"SELECT record_id_l, record_id_r, match_weight FROM {edges_table} "
         f"WHERE match_probability >= ? AND record_id_l IN (SELECT record_id FROM recluster) "
         f"ORDER BY {EDGE_ORDER}", [threshold]).fetchall()
-    cluster_of = components(birth_dates, edges, conflict_weight, math.log2(threshold / (1 - threshold)))
+    cluster_of = components(values, edges, vetoes, math.log2(threshold / (1 - threshold)))
     ids = pa.table({"record_id": pa.array(list(cluster_of), pa.string()),
                     "cluster_id": pa.array(list(cluster_of.values()), pa.string())})
     with registered(s.mem, "__cluster_of", ids):

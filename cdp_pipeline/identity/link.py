@@ -22,7 +22,7 @@ from splink import Linker
 from splink.internals.splink_dataframe import SplinkDataFrame
 
 from cdp_pipeline.config import Config
-from cdp_pipeline.identity.cluster import cluster, date_conflict_weight
+from cdp_pipeline.identity.cluster import cluster, trained_vetoes
 from cdp_pipeline.identity.recluster import kept_customers, scope_changes, scope_everything
 from cdp_pipeline.identity.explain import linkage_metrics, write_charts
 from cdp_pipeline.identity.session import INPUT, Session, copy_in, open_session, registered
@@ -93,7 +93,7 @@ def link(con: duckdb.DuckDBPyConnection, cfg: Config, run_id: str | None = None,
             scope_everything(s.mem)
         kept_customers(s.mem)
         clusters = cluster(s, "edges", cfg.identity.match_threshold,
-                           date_conflict_weight(json.loads(model.path.read_text(encoding="utf-8"))))
+                           trained_vetoes(json.loads(model.path.read_text(encoding="utf-8"))))
         clock.lap("cluster")
         assignment = _assign_ids(con, s, clusters, cfg.identity.match_threshold)
         if changes_only:
