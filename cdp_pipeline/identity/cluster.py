@@ -18,10 +18,11 @@ same edges build the same clusters.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Mapping, Sequence
 
 import pyarrow as pa
+from jellyfish import jaro_winkler_similarity
 from splink.internals.splink_dataframe import SplinkDataFrame
 
 from cdp_pipeline.identity.session import INPUT, Session, registered
@@ -51,31 +52,95 @@ def same_local_part(a: str, b: str) -> bool:
     return a.split("@", 1)[0] == b.split("@", 1)[0]
 
 
+def _place(value: str) -> tuple[str, str, bool]:
+    """(postcode, street name, checked) of a veto value "postcode|street|1"."""
+    postcode, street, checked = value.split("|")
+    return postcode, street, checked == "1"
+
+
+def same_street_or_elsewhere(a: str, b: str) -> bool:
+    """Two checked homes contradict each other only in one commune: another street there is
+    another home, while another commune is a move, which the edge's own place already judged."""
+    (code_a, street_a, _), (code_b, street_b, _) = _place(a), _place(b)
+    return code_a != code_b or jaro_winkler_similarity(street_a, street_b) >= 0.88
+
+
+def _checked_street(value: str) -> str | None:
+    return value if _place(value)[1] and _place(value)[2] else None
+
+
+def _street_unknown(a: str | None, b: str | None) -> bool:
+    """The edge was scored at 'Same postcode and commune, street unknown'."""
+    if not (a and b):
+        return False
+    (code_a, street_a, _), (code_b, street_b, _) = _place(a), _place(b)
+    return code_a == code_b and not (street_a and street_b)
+
+
+def _else_weight(column: str) -> Callable[[dict], float]:
+    return lambda model: _level_weight(model, column, "ELSE") or 0.0
+
+
+def _street_weight(model: dict) -> float:
+    """From 'street unknown' to 'other street' in the same commune: what the edge would have
+    scored had its records carried the two groups' streets."""
+    unknown = _level_weight(model, "address", label="Same postcode and commune, street unknown")
+    other = _level_weight(model, "address", label="Same postcode and commune, other street")
+    return other - unknown if unknown is not None and other is not None else 0.0
+
+
+def _level_weight(model: dict, column: str, condition: str | None = None, label: str | None = None) -> float | None:
+    """A trained level's match weight (by SQL condition or chart label); None where not estimated."""
+    [comparison] = [c for c in model["comparisons"] if c["output_column_name"] == column]
+    [level] = [lvl for lvl in comparison["comparison_levels"]
+               if lvl["sql_condition"] == condition or (label and lvl.get("label_for_charts") == label)]
+    m, u = level.get("m_probability"), level.get("u_probability")
+    ok = isinstance(m, float) and isinstance(u, float) and m > 0 and u > 0
+    return math.log2(m / u) if ok else None
+
+
 @dataclass(frozen=True)
 class Veto:
-    """A value two groups are checked on before an edge that lacked it joins them: the model's
-    match weight for 'values differ' (its ELSE level) and which values count as the same."""
+    """A value two groups are checked on before an edge that was scored without it joins them.
 
-    column: str
+    `expr`: the record's value (SQL over the linkage input); `close`: which two values count as
+    the same; `known`: the part of a value that a group knows (None: nothing); `unscored`: whether
+    an edge between two records was scored without it; `weight`: what the edge loses when the
+    groups' known values all differ (the trained model's, from `weight_from`).
+    """
+
+    expr: str
     close: Callable[[str, str], bool]
+    weight_from: Callable[[dict], float]
+    known: Callable[[str], str | None] = lambda value: value
+    unscored: Callable[[str | None, str | None], bool] = lambda a, b: not (a and b)
     weight: float = 0.0
 
 
-# Input column -> what its comparison treats as agreement (every level above ELSE).
-VETOES = (Veto("birth_date", dates_close), Veto("email", same_local_part), Veto("phone", one_edit_apart))
+VETOES = (
+    Veto("strftime(birth_date, '%Y%m%d')", dates_close, _else_weight("birth_date")),
+    Veto("email", same_local_part, _else_weight("email")),
+    Veto("phone", one_edit_apart, _else_weight("phone")),
+    # An app record has a postcode and no street: scored against a home of the same commune as
+    # 'street unknown', a strong level, which bridges two namesakes of one commune.
+    Veto("CASE WHEN postcode IS NOT NULL THEN postcode || '|' || coalesce(street_name, '') || '|' || "
+         "CASE WHEN address_checked THEN '1' ELSE '' END END",
+         same_street_or_elsewhere, _street_weight, known=_checked_street, unscored=_street_unknown),
+)
 
 
 def components(values: Mapping[str, Sequence[str | None]], edges: Iterable[tuple[str, str, float | None]],
                vetoes: Sequence[Veto], threshold_weight: float) -> dict[str, str]:
     """record_id -> cluster key (its smallest record id).
 
-    `values`: each record's value of each veto's column, in `vetoes` order (None: unknown).
+    `values`: each record's value of each veto, in `vetoes` order (None: unknown).
     `edges`: (left, right, match weight or None for an authoritative edge), in EDGE_ORDER.
     """
     weights = [min(v.weight, 0.0) for v in vetoes]
     safe_weight = threshold_weight - sum(weights)  # an edge this strong survives every conflict
     parent = {r: r for r in values}
-    known = {r: [({x} if x else set()) for x in row] for r, row in values.items()}
+    known = {r: [{k} if x and (k := v.known(x)) else set() for v, x in zip(vetoes, row)]
+             for r, row in values.items()}
 
     def find(x: str) -> str:
         while parent[x] != x:
@@ -85,7 +150,7 @@ def components(values: Mapping[str, Sequence[str | None]], edges: Iterable[tuple
 
     def conflicts(a: str, b: str, left: str, right: str) -> float:
         return sum(w for i, (v, w) in enumerate(zip(vetoes, weights))
-                   if not (values[left][i] and values[right][i]) and known[a][i] and known[b][i]
+                   if known[a][i] and known[b][i] and v.unscored(values[left][i], values[right][i])
                    and not any(v.close(x, y) for x in known[a][i] for y in known[b][i]))
 
     for left, right, weight in edges:
@@ -106,16 +171,8 @@ def components(values: Mapping[str, Sequence[str | None]], edges: Iterable[tuple
 
 
 def trained_vetoes(model_settings: dict) -> list[Veto]:
-    """VETOES with the trained model's match weight for 'values differ' (each comparison's ELSE
-    level); 0 (no veto) where training could not estimate it (little data)."""
-    out = []
-    for veto in VETOES:
-        [comparison] = [c for c in model_settings["comparisons"] if c["output_column_name"] == veto.column]
-        [level] = [lvl for lvl in comparison["comparison_levels"] if lvl["sql_condition"] == "ELSE"]
-        m, u = level.get("m_probability"), level.get("u_probability")
-        ok = isinstance(m, float) and isinstance(u, float) and m > 0 and u > 0
-        out.append(Veto(veto.column, veto.close, math.log2(m / u) if ok else 0.0))
-    return out
+    """VETOES with the trained model's weights; 0 (no veto) where training could not estimate them."""
+    return [replace(v, weight=v.weight_from(model_settings)) for v in VETOES]
 
 
 def cluster(s: Session, edges_table: str, threshold: float, vetoes: Sequence[Veto]) -> SplinkDataFrame:
@@ -126,7 +183,7 @@ def cluster(s: Session, edges_table: str, threshold: float, vetoes: Sequence[Vet
     cluster studio; a kept record's cluster_id is its customer id.
     """
     in_scope = "record_id IN (SELECT record_id FROM recluster)"
-    columns = ", ".join("strftime(birth_date, '%Y%m%d')" if v.column == "birth_date" else v.column for v in vetoes)
+    columns = ", ".join(v.expr for v in vetoes)
     values = {r: row for r, *row in s.mem.execute(f"SELECT record_id, {columns} FROM {INPUT} WHERE {in_scope}").fetchall()}
     edges = s.mem.execute(
         f"SELECT record_id_l, record_id_r, match_weight FROM {edges_table} "
