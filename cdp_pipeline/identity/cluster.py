@@ -26,6 +26,7 @@ from jellyfish import jaro_winkler_similarity
 from splink.internals.splink_dataframe import SplinkDataFrame
 
 from cdp_pipeline.identity.session import INPUT, Session, registered
+from cdp_pipeline.standardise.addresses import ABBREVIATIONS
 
 EDGE_ORDER = "match_key LIKE 'deterministic:%' DESC, match_probability DESC, record_id_l, record_id_r"
 
@@ -58,11 +59,23 @@ def _place(value: str) -> tuple[str, str, bool]:
     return postcode, street, checked == "1"
 
 
+# What a street name shares with half the streets of France: its type and the articles.
+_STREET_FILLER = frozenset(ABBREVIATIONS.values()) | {"RUE", "DE", "DU", "DES", "LA", "LE", "LES", "L", "D", "AU", "AUX"}
+
+
+def street_core(street: str) -> str:
+    """The words that tell a street from its neighbours ("RUE DE LA FONTAINE" -> "FONTAINE"), or
+    the whole name where nothing else is left ("GRANDE RUE")."""
+    return " ".join(w for w in street.split() if w not in _STREET_FILLER) or street
+
+
 def same_street_or_elsewhere(a: str, b: str) -> bool:
     """Two checked homes contradict each other only in one commune: another street there is
-    another home, while another commune is a move, which the edge's own place already judged."""
+    another home, while another commune is a move, which the edge's own place already judged.
+    Streets are compared on their core words: whole names share too much ("RUE DE LA FONTAINE"
+    and "RUE DE LA LIBERATION" are 0.9 apart in Jaro-Winkler, as close as a typo)."""
     (code_a, street_a, _), (code_b, street_b, _) = _place(a), _place(b)
-    return code_a != code_b or jaro_winkler_similarity(street_a, street_b) >= 0.88
+    return code_a != code_b or jaro_winkler_similarity(street_core(street_a), street_core(street_b)) >= 0.88
 
 
 def _checked_street(value: str) -> str | None:

@@ -105,6 +105,19 @@ def first_name_comparison() -> cl.CustomComparison:
             cll.NullLevel("first_name_std"),
             cll.ExactMatchLevel(TF_COLUMNS[0], term_frequency_adjustments=True),
             cll.CustomLevel(_NAMES_SWAPPED, label_for_charts="First and last names swapped"),
+            # LOUIS (M) / LOUISE (MME), LAURENT / LAURA: as close as a typo, and two relatives.
+            # Its own learned weight, not the typo levels' (`sex` as in _FIRST_NAMES_COMPATIBLE).
+            cll.CustomLevel("sex_l <> sex_r AND jaro_winkler_similarity(first_name_std_l, first_name_std_r) >= 0.8",
+                            label_for_charts="Similar first name, other sex"),
+            # JEAN / JEAN MARC: a compound name written short, or a father and his son.
+            cll.CustomLevel("starts_with(first_name_std_l, first_name_std_r || ' ')"
+                            " OR starts_with(first_name_std_r, first_name_std_l || ' ')",
+                            label_for_charts="One first name starts the other"),
+            # MARIE / MARTINE, JEAN LUC / JEAN MICHEL: two names this warehouse sees often, so two
+            # people, not a typo (`first_name_common`: matching_input.sql).
+            cll.CustomLevel("first_name_common_l AND first_name_common_r"
+                            " AND jaro_winkler_similarity(first_name_std_l, first_name_std_r) >= 0.8",
+                            label_for_charts="Two common first names, similar"),
             _jw("first_name_std", 0.92),
             _jw("first_name_std", 0.80),
             cll.CustomLevel(_NAME_IN_OTHER_FIELD, label_for_charts="Found in the other name field"),

@@ -54,10 +54,20 @@ first_name_sex AS (
     )
     WHERE n >= 10 AND (share_m >= 0.95 OR share_m <= 0.05)
 ),
+-- First names common in this warehouse (1 record in 5,000 or more): two of them are two names,
+-- MARIE and MARTINE, not a typo of one, however close their spelling. A typo makes a rare string.
+common_first_name AS (
+    SELECT first_name_std
+    FROM base
+    WHERE first_name_std IS NOT NULL
+    GROUP BY first_name_std
+    HAVING count(*) >= greatest(5, 0.0002 * (SELECT count(*) FROM base))
+),
 guarded AS (
     SELECT
         p.record_id, p.source, p.civility,
         coalesce(p.civility, s.civility) AS sex,  -- M or MME: stated, else inferred from the first name
+        p.first_name_std IN (SELECT first_name_std FROM common_first_name) AS first_name_common,
         p.first_name_std, p.last_name_std, p.birth_name_std, p.birth_date,
         CASE WHEN p.email NOT IN (SELECT value FROM shared WHERE kind = 'email') THEN p.email END AS email,
         CASE WHEN p.phone NOT IN (SELECT value FROM shared WHERE kind = 'phone') THEN p.phone END AS phone,
@@ -90,7 +100,7 @@ SELECT
     last_name_std AS last_name_check,
     birth_date AS birth_date_check,
     md5(to_json(struct_pack(
-        civility, sex, first_name_std, last_name_std, birth_name_std, birth_date, email, phone, address_checked, street_number,
+        civility, sex, first_name_common, first_name_std, last_name_std, birth_name_std, birth_date, email, phone, address_checked, street_number,
         street_name, address_extra, postcode, city, commune_code, loyalty_id, account_id
     ))) AS match_hash
 FROM guarded

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from cdp_pipeline.identity.cluster import VETOES, Veto, components, dates_close, one_edit_apart, trained_vetoes
+from cdp_pipeline.identity.cluster import (VETOES, Veto, components, dates_close, one_edit_apart, street_core,
+                                          trained_vetoes)
 
 
 def _vetoes(birth_date: float, email: float = 0.0, phone: float = 0.0, street: float = 0.0) -> list[Veto]:
@@ -82,6 +83,11 @@ def test_an_app_record_does_not_bridge_two_homes_of_one_commune():
     # the same street (a typo), another commune (a move), an unchecked home: no conflict
     for other in ("57580|QUAI DES PEUPLIER|1", "75015|RUE DE LA PAIX|1", "57580|RUE DE LA PAIX|"):
         assert set(components(values | {"b1": (None, None, None, other)}, edges, vetoes, 6.6).values()) == {"a1"}
+    # streets that share their type and articles are still two streets
+    fountain = values | {"a1": (None, None, None, "57580|RUE DE LA FONTAINE|1"),
+                         "b1": (None, None, None, "57580|RUE DE LA LIBERATION|1")}
+    assert set(components(fountain, edges, vetoes, 6.6).values()) == {"a1", "b1"}
+    assert street_core("RUE DE LA FONTAINE") == "FONTAINE" and street_core("RUE DE LA") == "RUE DE LA"
     # an edge from a record without any address was not scored at 'street unknown'
     assert set(components(values | {"a2": (None, None, None, None)}, edges, vetoes, 6.6).values()) == {"a1"}
 
