@@ -181,10 +181,11 @@ def email_comparison() -> cl.CustomComparison:
         comparison_levels=[
             cll.NullLevel("email"),
             *_split_by_first_name("email_l = email_r", "Same email", False),
-            # A local part spelled from the surname (jean.martin@...) is shared by namesakes:
-            # the names already carry that evidence, so it counts as missing.
+            # A local part spelled from the surname (jean.martin@...) or from the first name alone
+            # (benoit1998@...) is shared by namesakes: the names and the birth date already carry
+            # that evidence, so it counts as missing.
             cll.CustomLevel("email_local_l = email_local_r AND email_local_is_name_l",
-                            label_for_charts="Same local part, made of the surname").configure(is_null_level=True),
+                            label_for_charts="Same local part, made of the names").configure(is_null_level=True),
             *_split_by_first_name("email_local_l = email_local_r", "Same local part", False),
             cll.ElseLevel(),
         ],

@@ -89,10 +89,15 @@ guarded AS (
 SELECT
     *,
     split_part(email, '@', 1) AS email_local,
-    -- The surname (letters only) inside the local part: such local parts repeat the name.
-    length(regexp_replace(lower(coalesce(last_name_std, '')), '[^a-z]', '', 'g')) >= 3
+    -- The surname (letters only) inside the local part, or the first name as its only letters
+    -- (benoit1998: first name and birth year): such local parts repeat what the names and the
+    -- birth date already say, and namesakes share them.
+    (length(regexp_replace(lower(coalesce(last_name_std, '')), '[^a-z]', '', 'g')) >= 3
         AND contains(regexp_replace(split_part(email, '@', 1), '[^a-z]', '', 'g'),
-                     regexp_replace(lower(last_name_std), '[^a-z]', '', 'g')) AS email_local_is_name,
+                     regexp_replace(lower(last_name_std), '[^a-z]', '', 'g')))
+    OR (length(regexp_replace(lower(coalesce(first_name_std, '')), '[^a-z]', '', 'g')) >= 3
+        AND regexp_replace(split_part(email, '@', 1), '[^a-z]', '', 'g')
+            = regexp_replace(lower(first_name_std), '[^a-z]', '', 'g')) AS email_local_is_name,
     -- Copies of the names for the household split in settings.py: Splink does not train a
     -- comparison in an EM session blocked on a column it reads, and the split must not stop
     -- birth date or email levels from being trained in the session blocked on names.

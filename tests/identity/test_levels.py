@@ -10,7 +10,7 @@ from datetime import date
 
 import duckdb
 
-from cdp_pipeline.identity.settings import address_comparison, last_name_comparison
+from cdp_pipeline.identity.settings import address_comparison, first_name_comparison, last_name_comparison
 
 _HOME = {"street_number": "7", "street_name": "RUE DES TILLEULS", "address_extra": None,
          "postcode": "35000", "city": "RENNES", "commune_code": "35238", "address_checked": True,
@@ -69,3 +69,16 @@ def test_another_surname_weighs_more_between_two_men():
     assert _level(last_name_comparison(), man, other) == "Other last name, both men"
     woman = man | {"first_name_std": "LAURENCE", "sex": "MME"}
     assert _level(last_name_comparison(), woman, other | {"first_name_std": "LAURENCE", "sex": "MME"}) == "else"
+
+
+def test_first_names_close_in_spelling_but_not_a_typo():
+    def level(a: tuple, b: tuple) -> str:
+        side = lambda name, sex, common: {"first_name_std": name, "last_name_std": "PELAGNE", "sex": sex,
+                                          "first_name_common": common}
+        return _level(first_name_comparison(), side(*a), side(*b))
+    assert level(("FRANCOIS", "M", True), ("FRANCOISE", "MME", True)) == "Similar first name, other sex"
+    assert level(("JEAN", "M", True), ("JEAN MARC", "M", True)) == "One first name starts the other"
+    assert level(("MARIE", "MME", True), ("MARTINE", "MME", True)) == "Two common first names, similar"
+    # a typo makes a rare string: the typo levels
+    assert level(("MARIE", "MME", True), ("MAIRE", "MME", False)) == "Jaro-Winkler first_name_std >= 0.92"
+    assert level(("FRANCOIS", "M", True), ("FRRANCOIS", None, False)) == "Jaro-Winkler first_name_std >= 0.92"
