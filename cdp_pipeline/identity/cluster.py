@@ -70,16 +70,20 @@ def street_core(street: str) -> str:
 
 
 def same_street_or_elsewhere(a: str, b: str) -> bool:
-    """Two checked homes contradict each other only in one commune: another street there is
-    another home, while another commune is a move, which the edge's own place already judged.
-    Streets are compared on their core words: whole names share too much ("RUE DE LA FONTAINE"
-    and "RUE DE LA LIBERATION" are 0.9 apart in Jaro-Winkler, as close as a typo)."""
-    (code_a, street_a, _), (code_b, street_b, _) = _place(a), _place(b)
-    return code_a != code_b or jaro_winkler_similarity(street_core(street_a), street_core(street_b)) >= 0.88
+    """Two checked homes ("postcode|street core", `_checked_street`) contradict each other only
+    in one commune: another street there is another home, while another commune is a move,
+    which the edge's own place already judged. Streets are compared on their core words: whole
+    names share too much ("RUE DE LA FONTAINE" and "RUE DE LA LIBERATION" are 0.9 apart in
+    Jaro-Winkler, as close as a typo)."""
+    code_a, core_a = a.split("|", 1)
+    code_b, core_b = b.split("|", 1)
+    return code_a != code_b or jaro_winkler_similarity(core_a, core_b) >= 0.88
 
 
 def _checked_street(value: str) -> str | None:
-    return value if _place(value)[1] and _place(value)[2] else None
+    """What a group knows of a home: "postcode|street core", for a checked street only."""
+    postcode, street, checked = _place(value)
+    return f"{postcode}|{street_core(street)}" if street and checked else None
 
 
 def _street_unknown(a: str | None, b: str | None) -> bool:
@@ -164,7 +168,7 @@ def components(values: Mapping[str, Sequence[str | None]], edges: Iterable[tuple
     def conflicts(a: str, b: str, left: str, right: str) -> float:
         return sum(w for i, (v, w) in enumerate(zip(vetoes, weights))
                    if known[a][i] and known[b][i] and v.unscored(values[left][i], values[right][i])
-                   and not any(v.close(x, y) for x in known[a][i] for y in known[b][i]))
+                   and not any(x == y or v.close(x, y) for x in known[a][i] for y in known[b][i]))
 
     for left, right, weight in edges:
         a, b = find(left), find(right)
