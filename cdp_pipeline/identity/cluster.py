@@ -17,6 +17,7 @@ same edges build the same clusters.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Mapping, Sequence
@@ -63,6 +64,7 @@ def _place(value: str) -> tuple[str, str, bool]:
 _STREET_FILLER = frozenset(ABBREVIATIONS.values()) | {"RUE", "DE", "DU", "DES", "LA", "LE", "LES", "L", "D", "AU", "AUX"}
 
 
+@functools.cache  # one per street name: a million records hold far fewer streets
 def street_core(street: str) -> str:
     """The words that tell a street from its neighbours ("RUE DE LA FONTAINE" -> "FONTAINE"), or
     the whole name where nothing else is left ("GRANDE RUE")."""
@@ -156,8 +158,14 @@ def components(values: Mapping[str, Sequence[str | None]], edges: Iterable[tuple
     weights = [min(v.weight, 0.0) for v in vetoes]
     safe_weight = threshold_weight - sum(weights)  # an edge this strong survives every conflict
     parent = {r: r for r in values}
-    known = {r: [{k} if x and (k := v.known(x)) else set() for v, x in zip(vetoes, row)]
-             for r, row in values.items()}
+    # A group's known values, by root; built on a record's first edge (most records have none),
+    # so a root missing here is a record alone, knowing its own values.
+    known: dict[str, list[set[str]]] = {}
+
+    def known_of(root: str) -> list[set[str]]:
+        if (mine := known.get(root)) is None:
+            mine = known[root] = [{k} if x and (k := v.known(x)) else set() for v, x in zip(vetoes, values[root])]
+        return mine
 
     def find(x: str) -> str:
         while parent[x] != x:
@@ -166,9 +174,10 @@ def components(values: Mapping[str, Sequence[str | None]], edges: Iterable[tuple
         return x
 
     def conflicts(a: str, b: str, left: str, right: str) -> float:
+        known_a, known_b = known_of(a), known_of(b)
         return sum(w for i, (v, w) in enumerate(zip(vetoes, weights))
-                   if known[a][i] and known[b][i] and v.unscored(values[left][i], values[right][i])
-                   and not any(x == y or v.close(x, y) for x in known[a][i] for y in known[b][i]))
+                   if known_a[i] and known_b[i] and v.unscored(values[left][i], values[right][i])
+                   and not any(x == y or v.close(x, y) for x in known_a[i] for y in known_b[i]))
 
     for left, right, weight in edges:
         a, b = find(left), find(right)
@@ -176,10 +185,10 @@ def components(values: Mapping[str, Sequence[str | None]], edges: Iterable[tuple
             continue
         if weight is not None and weight < safe_weight and weight + conflicts(a, b, left, right) < threshold_weight:
             continue
-        if sum(map(len, known[a])) < sum(map(len, known[b])):
+        if sum(map(len, known_of(a))) < sum(map(len, known_of(b))):
             a, b = b, a
         parent[b] = a
-        for mine, theirs in zip(known[a], known.pop(b)):
+        for mine, theirs in zip(known_of(a), known.pop(b)):
             mine |= theirs
     roots: dict[str, str] = {}
     for r in sorted(values):
