@@ -15,24 +15,35 @@ CREATE OR REPLACE TEMP TABLE _purge_scope_records AS
 SELECT record_id FROM _purge_records
 UNION SELECT record_id FROM _in_identity_customer_xref WHERE customer_id IN (SELECT customer_id FROM _purge_customers);
 
+-- Candidates: what the scope itself holds, and the seeds. Only these can be the person's alone.
+-- Created empty first: the holdings macros below read it (bound when they are created).
+CREATE OR REPLACE TEMP TABLE _purge_candidates (kind VARCHAR, value VARCHAR);
+
 -- Every holding of an identifier in the warehouse, never materialised (grouping all of it cost
 -- seconds per purge at 100k persons, whatever the purge's size): _record_holdings (record, kind,
 -- value) of identity records and consent events, _customer_holdings (customer, kind, value) of
--- golden records. Table macros, scoped => only the scope's rows: the filter is applied before the
--- values are computed (a filter on the unnested rows was not pushed below the unnest, so every
--- phone was normalised), and records are joined to their customer only once matched (joining
--- every record to the xref first cost most of the scope at 1M persons).
+-- golden records. Table macros over the rows `held_by` names: 'scope', the scope's rows, or
+-- 'candidates', the rows holding a candidate. Rows are filtered before their values are unnested
+-- and records joined to their customer only once matched: a filter on the unnested rows was not
+-- pushed below the unnest (every phone was normalised into a list, 2.5 s at 1M persons; filtered
+-- first 1.6 s), and joining every record to the xref first cost most of the scope at 1M persons.
 -- Values are unnested in the select list, not through a lateral unnest(): DuckDB plans the
 -- lateral form as a dependent join, and filtered (as below) it took 7 s at 100k persons, 0.3 s here.
-CREATE OR REPLACE TEMP MACRO _record_holdings(scoped) AS TABLE
+CREATE OR REPLACE TEMP MACRO _record_holdings(held_by) AS TABLE
 WITH rec AS (
     SELECT * FROM _in_staging_identity_records
-    WHERE NOT scoped OR record_id IN (SELECT record_id FROM _purge_scope_records)
+    WHERE CASE WHEN held_by = 'scope' THEN record_id IN (SELECT record_id FROM _purge_scope_records)
+               ELSE lower(trim(email)) IN (SELECT value FROM _purge_candidates WHERE kind = 'email')
+                 OR lower(trim(email_raw)) IN (SELECT value FROM _purge_candidates WHERE kind = 'email')
+                 OR phone_norm(phone) IN (SELECT value FROM _purge_candidates WHERE kind = 'phone')
+                 OR phone_norm(phone_raw) IN (SELECT value FROM _purge_candidates WHERE kind = 'phone') END
 ),
 ev AS (
     SELECT customer_record_key AS record_id, email, phone FROM _in_staging_consent_events
     WHERE customer_record_key IS NOT NULL
-      AND (NOT scoped OR customer_record_key IN (SELECT record_id FROM _purge_scope_records))
+      AND CASE WHEN held_by = 'scope' THEN customer_record_key IN (SELECT record_id FROM _purge_scope_records)
+               ELSE lower(trim(email)) IN (SELECT value FROM _purge_candidates WHERE kind = 'email')
+                 OR phone_norm(phone) IN (SELECT value FROM _purge_candidates WHERE kind = 'phone') END
 )
 SELECT * FROM (
     SELECT record_id, 'email' AS kind, unnest([lower(trim(email)), lower(trim(email_raw))]) AS value FROM rec
@@ -44,10 +55,13 @@ SELECT * FROM (
     SELECT record_id, 'phone', phone_norm(phone) FROM ev
 ) WHERE value IS NOT NULL AND value NOT IN ('', '+');
 
-CREATE OR REPLACE TEMP MACRO _customer_holdings(scoped) AS TABLE
+CREATE OR REPLACE TEMP MACRO _customer_holdings(held_by) AS TABLE
 WITH g AS (
     SELECT * FROM _in_marts_golden_customers
-    WHERE NOT scoped OR customer_id IN (SELECT customer_id FROM _purge_customers)
+    WHERE CASE WHEN held_by = 'scope' THEN customer_id IN (SELECT customer_id FROM _purge_customers)
+               ELSE lower(trim(email)) IN (SELECT value FROM _purge_candidates WHERE kind = 'email')
+                 OR phone_norm(mobile) IN (SELECT value FROM _purge_candidates WHERE kind = 'phone')
+                 OR phone_norm(landline) IN (SELECT value FROM _purge_candidates WHERE kind = 'phone') END
 )
 SELECT * FROM (
     SELECT customer_id, 'email' AS kind, lower(trim(email)) AS value FROM g
@@ -55,10 +69,9 @@ SELECT * FROM (
     SELECT customer_id, 'phone', unnest([phone_norm(mobile), phone_norm(landline)]) FROM g
 ) WHERE value IS NOT NULL AND value NOT IN ('', '+');
 
--- Candidates: what the scope itself holds, and the seeds. Only these can be the person's alone.
-CREATE OR REPLACE TEMP TABLE _purge_candidates AS
-SELECT kind, value FROM _record_holdings(true)
-UNION SELECT kind, value FROM _customer_holdings(true)
+INSERT INTO _purge_candidates
+SELECT kind, value FROM _record_holdings('scope')
+UNION SELECT kind, value FROM _customer_holdings('scope')
 UNION SELECT kind, value FROM _purge_seed_ids;
 
 -- _held (record_id, customer_id, kind, value): every holder of a candidate, inside the scope or
@@ -66,10 +79,10 @@ UNION SELECT kind, value FROM _purge_seed_ids;
 -- pass over the holdings; a record's customer is its xref row.
 CREATE OR REPLACE TEMP TABLE _held AS
 SELECT h.record_id, x.customer_id, h.kind, h.value
-FROM (SELECT * FROM _record_holdings(false) SEMI JOIN _purge_candidates USING (kind, value)) h
+FROM (SELECT * FROM _record_holdings('candidates') SEMI JOIN _purge_candidates USING (kind, value)) h
 LEFT JOIN _in_identity_customer_xref x USING (record_id)
 UNION ALL
-SELECT NULL, customer_id, kind, value FROM _customer_holdings(false) SEMI JOIN _purge_candidates USING (kind, value);
+SELECT NULL, customer_id, kind, value FROM _customer_holdings('candidates') SEMI JOIN _purge_candidates USING (kind, value);
 
 CREATE OR REPLACE TEMP TABLE _purge_ids AS
 WITH tagged AS (
