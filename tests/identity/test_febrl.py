@@ -6,6 +6,8 @@ Targets (issue 4): clustered pairwise F1 >= 0.995 on FEBRL3 (dedupe) and FEBRL4 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from cdp_pipeline.identity.evaluate import evaluate
@@ -31,3 +33,23 @@ def test_febrl_full(tmp_path, dataset):
     result = _run(tmp_path, dataset)
     print(dataset, {k: v for k, v in result.items() if k != "worst_clusters"})
     assert result["f1"] >= 0.995, result
+
+
+def test_birth_date_disagreement_learned_from_records_without_contact_points(tmp_path):
+    """FEBRL has no email or phone: training must still learn how often one person's two records
+    carry different birth dates (a learned m near 0 turns one mistyped date into a veto)."""
+    cfg = run_to_identity(write_project(load("febrl4", 1000), tmp_path))
+    with connect(cfg.warehouse) as con:
+        model = json.loads(con.execute("SELECT settings_json FROM identity.models").fetchone()[0])
+        # the share of true pairs (same FEBRL person id, both dates known) at the level 'All other comparisons'
+        [truth] = con.execute("""
+            SELECT avg((date_trunc('month', a.birth_date) <> date_trunc('month', b.birth_date)
+                        AND damerau_levenshtein(strftime(a.birth_date, '%Y%m%d'), strftime(b.birth_date, '%Y%m%d')) > 1
+                        AND NOT (month(a.birth_date) = day(b.birth_date) AND day(a.birth_date) = month(b.birth_date)))::INT)
+            FROM staging.identity_records a JOIN staging.identity_records b
+              ON a.source = 'febrl4a' AND b.source = 'febrl4b'
+             AND split_part(a.source_record_id, '-', 2) = split_part(b.source_record_id, '-', 2)""").fetchone()
+    [birth_date] = [c for c in model["comparisons"] if c["output_column_name"] == "birth_date"]
+    [other] = [lvl for lvl in birth_date["comparison_levels"] if lvl.get("label_for_charts") == "All other comparisons"]
+    assert truth > 0.01  # FEBRL's duplicates do carry other dates
+    assert truth / 2 <= other["m_probability"] <= truth * 2, (other["m_probability"], truth)
