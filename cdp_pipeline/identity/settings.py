@@ -432,6 +432,16 @@ def training_rules() -> dict[str, list]:
     }
 
 
+# Levels no EM session can observe: the birth date is trained by the name session, where both
+# first names are equal, so "same birth date, other first name" never occurs there and Splink
+# would score it with an arbitrary default m. `train.py` splits the "same birth date" m between
+# the two levels by the share of matches whose first names are incompatible, which the address
+# comparison measures on the same predicate (its "other first name" split, trained with first
+# names free). (column, level EM trained, level it could not observe)
+UNOBSERVED_SPLITS = (("birth_date", "Same birth date", "Same birth date, other first name"),)
+FIRST_NAME_SHARE_FROM = ("address", "Same number and street", "Same number and street, other first name")
+
+
 def prior_rule() -> tuple[BlockingRuleCreator, dict[str, str]]:
     """The deterministic rule `train.py` re-estimates the prior with, and for each of its columns
     the comparison level (by label) whose m value is the chance that a match agrees on it."""

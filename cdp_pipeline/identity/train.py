@@ -37,7 +37,9 @@ from splink import Linker
 from cdp_pipeline.config import Config
 from cdp_pipeline.identity.session import INPUT, Session, open_session, registered
 from cdp_pipeline.identity.settings import (
+    FIRST_NAME_SHARE_FROM,
     TF_COLUMNS,
+    UNOBSERVED_SPLITS,
     build_settings,
     count_pairs,
     prior_rule,
@@ -114,10 +116,40 @@ def _recalibrated(linker: Linker, session: Session, sampled_pairs: float) -> dic
     often mistyped. After EM the model knows how often matches agree exactly on first name,
     last name and birth date, so the recall of that rule is estimated from its m values and
     the columns' fill rates, and the prior is re-estimated from the rule's pair count.
-    Why u (`remove_matches_from_u`): see there.
+    Why u (`remove_matches_from_u`) and the split levels (`split_unobserved_m`): see there.
     """
     model = _with_recalibrated_prior(linker, session, linker.misc.save_model_to_json())
-    return remove_matches_from_u(fill_unobserved_u(floor_m(model), sampled_pairs))
+    return remove_matches_from_u(fill_unobserved_u(floor_m(split_unobserved_m(model)), sampled_pairs))
+
+
+def _level(model: dict[str, Any], column: str, label: str) -> dict[str, Any]:
+    [comparison] = [c for c in model["comparisons"] if c["output_column_name"] == column]
+    [level] = [lvl for lvl in comparison["comparison_levels"] if lvl.get("label_for_charts") == label]
+    return level
+
+
+def split_unobserved_m(model: dict[str, Any]) -> dict[str, Any]:
+    """Give the levels no EM session can observe (settings.UNOBSERVED_SPLITS) an m of their own.
+
+    Why: left untrained, Splink scores such a level with a default m (0.05 spread over the
+    lower levels), the same on every dataset. Assuming a birth date typo and a replaced first
+    name happen independently, P(same date, other first name | match) is P(same date | match)
+    times the share of matches with incompatible first names; that share is read from the
+    address comparison, whose EM session saw first names free and split its top level on the
+    same predicate. FEBRL (first names often replaced): 0.10; the demo: 0.02. A level some
+    session did train, or a model without the address split, is left as it is.
+    """
+    column, same, other = FIRST_NAME_SHARE_FROM
+    m_same, m_other = (_level(model, column, label).get("m_probability") for label in (same, other))
+    if not (isinstance(m_same, float) and isinstance(m_other, float) and m_same + m_other > 0):
+        return model
+    share = m_other / (m_same + m_other)
+    for column, trained, unobserved in UNOBSERVED_SPLITS:
+        a, b = _level(model, column, trained), _level(model, column, unobserved)
+        if isinstance(a.get("m_probability"), float) and not isinstance(b.get("m_probability"), float):
+            m = a["m_probability"]
+            a["m_probability"], b["m_probability"] = m * (1 - share), m * share
+    return model
 
 
 def _with_recalibrated_prior(linker: Linker, session: Session, model: dict[str, Any]) -> dict[str, Any]:
