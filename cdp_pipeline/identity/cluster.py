@@ -27,6 +27,7 @@ from jellyfish import jaro_winkler_similarity
 from splink.internals.splink_dataframe import SplinkDataFrame
 
 from cdp_pipeline.identity.session import INPUT, Session, registered
+from cdp_pipeline.identity.settings import model_level
 from cdp_pipeline.standardise.addresses import ABBREVIATIONS
 
 EDGE_ORDER = "match_key LIKE 'deterministic:%' DESC, match_probability DESC, record_id_l, record_id_r"
@@ -110,9 +111,7 @@ def _street_weight(model: dict) -> float:
 
 def _level_weight(model: dict, column: str, condition: str | None = None, label: str | None = None) -> float | None:
     """A trained level's match weight (by SQL condition or chart label); None where not estimated."""
-    [comparison] = [c for c in model["comparisons"] if c["output_column_name"] == column]
-    [level] = [lvl for lvl in comparison["comparison_levels"]
-               if lvl["sql_condition"] == condition or (label and lvl.get("label_for_charts") == label)]
+    level = model_level(model, column, condition, label)
     m, u = level.get("m_probability"), level.get("u_probability")
     ok = isinstance(m, float) and isinstance(u, float) and m > 0 and u > 0
     return math.log2(m / u) if ok else None

@@ -442,6 +442,15 @@ UNOBSERVED_SPLITS = (("birth_date", "Same birth date", "Same birth date, other f
 FIRST_NAME_SHARE_FROM = ("address", "Same number and street", "Same number and street, other first name")
 
 
+def model_level(model: dict[str, Any], column: str, condition: str | None = None,
+                label: str | None = None) -> dict[str, Any]:
+    """One level of a saved model's comparison `column`, by its SQL condition or chart label."""
+    [comparison] = [c for c in model["comparisons"] if c["output_column_name"] == column]
+    [level] = [lvl for lvl in comparison["comparison_levels"]
+               if lvl["sql_condition"] == condition or (label and lvl.get("label_for_charts") == label)]
+    return level
+
+
 def prior_rule() -> tuple[BlockingRuleCreator, dict[str, str]]:
     """The deterministic rule `train.py` re-estimates the prior with, and for each of its columns
     the comparison level (by label) whose m value is the chance that a match agrees on it."""

@@ -42,6 +42,7 @@ from cdp_pipeline.identity.settings import (
     UNOBSERVED_SPLITS,
     build_settings,
     count_pairs,
+    model_level,
     prior_rule,
     select_blocking_rules,
     training_rules,
@@ -122,12 +123,6 @@ def _recalibrated(linker: Linker, session: Session, sampled_pairs: float) -> dic
     return remove_matches_from_u(fill_unobserved_u(floor_m(split_unobserved_m(model)), sampled_pairs))
 
 
-def _level(model: dict[str, Any], column: str, label: str) -> dict[str, Any]:
-    [comparison] = [c for c in model["comparisons"] if c["output_column_name"] == column]
-    [level] = [lvl for lvl in comparison["comparison_levels"] if lvl.get("label_for_charts") == label]
-    return level
-
-
 def split_unobserved_m(model: dict[str, Any]) -> dict[str, Any]:
     """Give the levels no EM session can observe (settings.UNOBSERVED_SPLITS) an m of their own.
 
@@ -140,12 +135,12 @@ def split_unobserved_m(model: dict[str, Any]) -> dict[str, Any]:
     session did train, or a model without the address split, is left as it is.
     """
     column, same, other = FIRST_NAME_SHARE_FROM
-    m_same, m_other = (_level(model, column, label).get("m_probability") for label in (same, other))
+    m_same, m_other = (model_level(model, column, label=label).get("m_probability") for label in (same, other))
     if not (isinstance(m_same, float) and isinstance(m_other, float) and m_same + m_other > 0):
         return model
     share = m_other / (m_same + m_other)
     for column, trained, unobserved in UNOBSERVED_SPLITS:
-        a, b = _level(model, column, trained), _level(model, column, unobserved)
+        a, b = model_level(model, column, label=trained), model_level(model, column, label=unobserved)
         if isinstance(a.get("m_probability"), float) and not isinstance(b.get("m_probability"), float):
             m = a["m_probability"]
             a["m_probability"], b["m_probability"] = m * (1 - share), m * share

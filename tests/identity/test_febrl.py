@@ -11,6 +11,7 @@ import json
 import pytest
 
 from cdp_pipeline.identity.evaluate import evaluate
+from cdp_pipeline.identity.settings import model_level
 from cdp_pipeline.warehouse import connect
 from tests.identity.febrl import load, run_to_identity, write_project
 
@@ -49,7 +50,6 @@ def test_birth_date_disagreement_learned_from_records_without_contact_points(tmp
             FROM staging.identity_records a JOIN staging.identity_records b
               ON a.source = 'febrl4a' AND b.source = 'febrl4b'
              AND split_part(a.source_record_id, '-', 2) = split_part(b.source_record_id, '-', 2)""").fetchone()
-    [birth_date] = [c for c in model["comparisons"] if c["output_column_name"] == "birth_date"]
-    [other] = [lvl for lvl in birth_date["comparison_levels"] if lvl.get("label_for_charts") == "All other comparisons"]
+    other = model_level(model, "birth_date", label="All other comparisons")
     assert truth > 0.01  # FEBRL's duplicates do carry other dates
     assert truth / 2 <= other["m_probability"] <= truth * 2, (other["m_probability"], truth)
