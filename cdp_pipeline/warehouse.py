@@ -85,6 +85,14 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     con.execute("COMMIT")
 
 
+def execute_each(con: duckdb.DuckDBPyConnection, sql: str, parameters: dict[str, object]) -> None:
+    """Run the statements of `sql` one by one, each with the named parameters ($name) it uses:
+    DuckDB binds parameters to a single statement."""
+    for statement in duckdb.extract_statements(sql):
+        used = {k: v for k, v in parameters.items() if k in statement.named_parameters}
+        con.execute(statement.query, used) if used else con.execute(statement.query)
+
+
 def run_sql_file(con: duckdb.DuckDBPyConnection, relpath: str, **params: object) -> None:
     """Run every statement of `sql/<relpath>` in one transaction."""
     sql = render_sql(relpath, **params)

@@ -21,11 +21,13 @@ def sql_list(values: tuple[str, ...]) -> str:
     return "[" + ", ".join(f"'{v}'" for v in values) + "]::VARCHAR[]"
 
 
-def resolve_consent_events(con: duckdb.DuckDBPyConnection) -> None:
-    """Temp view _consent_resolved: consent events with contact point and customer id(s)."""
+def resolve_consent_events(con: duckdb.DuckDBPyConnection, events: str = "_in_staging_consent_events",
+                           view: str = "_consent_resolved") -> None:
+    """Temp view `view`: the consent events of `events` (a view over staging.consent_events,
+    all of them by default) with contact point and customer id(s)."""
     register_inputs(con, "staging.consent_events", "staging.identity_records", "identity.customer_xref")
     run_sql_file(con, "marketing/contact_macros.sql")
-    run_sql_file(con, "marketing/consent_resolved.sql")
+    run_sql_file(con, "marketing/consent_resolved.sql", events=events, view=view)
 
 
 def build_consent(con: duckdb.DuckDBPyConnection, cfg: Config) -> dict:

@@ -16,7 +16,7 @@ from cdp_pipeline.config import Config
 from cdp_pipeline.marketing.consent import resolve_consent_events
 from cdp_pipeline.marketing.inputs import register_inputs
 from cdp_pipeline.privacy.settings import retention_settings
-from cdp_pipeline.warehouse import render_sql
+from cdp_pipeline.warehouse import execute_each, render_sql
 
 
 def due_customers(con: duckdb.DuckDBPyConnection, cfg: Config, run_date: date,
@@ -24,10 +24,12 @@ def due_customers(con: duckdb.DuckDBPyConnection, cfg: Config, run_date: date,
     """(customer_id, rule) past their retention period on run_date, except `spared` (erased the
     same night: gone already, as if the erasures ran first). Leaves _retention for the log."""
     settings = retention_settings(cfg)
-    register_inputs(con, "staging.orders", "staging.contacts")
-    resolve_consent_events(con)
-    con.execute(render_sql("privacy/retention_candidates.sql", customer_years=settings.customer_years,
-                           prospect_years=settings.prospect_years), {"run_date": run_date})
+    years = {"customer_years": settings.customer_years, "prospect_years": settings.prospect_years}
+    register_inputs(con, "staging.orders", "staging.contacts", "staging.consent_events", "staging.identity_records",
+                    "identity.customer_xref")
+    execute_each(con, render_sql("privacy/retention_candidates.sql", **years), {"run_date": run_date})
+    resolve_consent_events(con, events="_retention_consent_events", view="_retention_consent_resolved")
+    con.execute(render_sql("privacy/retention_due.sql", **years), {"run_date": run_date})
     if spared:
         con.execute("DELETE FROM _retention WHERE list_contains(?, customer_id)", [spared])
     return [(c, r) for c, r in con.execute("SELECT customer_id, rule FROM _retention ORDER BY customer_id").fetchall()]

@@ -1,10 +1,10 @@
--- Every consent event, with its contact point and the customer(s) it belongs to (temp view
--- _consent_resolved: the ledger's body, also read by retention as activity the person initiated).
+-- Every consent event of {{ events }}, with its contact point and the customer(s) it belongs to
+-- (temp view {{ view }}: the ledger's body; retention resolves its stale prospects' events).
 -- An event carrying a customer_record_key resolves through identity.customer_xref; an event
 -- keyed only by a contact point (email/SMS platform) resolves to every customer whose records
 -- hold that email/phone, so a shared family address yields one row per member.
 -- The contact point falls back to the keyed record's email/phone/address when the event has none.
-CREATE OR REPLACE TEMP VIEW _consent_resolved AS
+CREATE OR REPLACE TEMP VIEW {{ view }} AS
 WITH ev AS (
     SELECT e.*,
            CASE e.channel
@@ -16,7 +16,7 @@ WITH ev AS (
            CASE e.channel WHEN 'email' THEN 'email' WHEN 'sms' THEN 'phone'
                           WHEN 'phone' THEN 'phone' WHEN 'post' THEN 'postal' END AS contact_kind,
            x.customer_id AS key_customer_id
-    FROM _in_staging_consent_events e
+    FROM {{ events }} e
     LEFT JOIN _in_staging_identity_records r ON r.record_id = e.customer_record_key
     LEFT JOIN _in_identity_customer_xref x ON x.record_id = e.customer_record_key
 ),

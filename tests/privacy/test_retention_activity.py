@@ -31,3 +31,28 @@ def test_retention_keeps_recent_platform_consents_and_updates(tmp_path):
     assert (metrics["prospects_purged"], metrics["customers_purged"]) == (1, 1)
     log = con.execute("SELECT * FROM gdpr.retention_log").fetchall()
     assert len(log) == 2 and not any(str(v) in ("P3", "P4") or "@" in str(v) for row in log for v in row)
+
+
+def test_stale_prospects_consent_found_by_key_phone_and_the_key_records_contact_point(tmp_path):
+    """Retention resolves consent events for stale prospects only (retention_candidates.sql):
+    each way an event reaches a person must still count. P1: keyed to their record; P2: by
+    phone alone; P3: no contact point of its own, keyed to a record not linked to anyone yet
+    whose email is P3's (the contact point falls back to the key record's); P4: no recent
+    event at all, purged; P5: a recent event for someone else."""
+    cfg = make_cfg(tmp_path, retention={"prospect_years": 3, "customer_years": 3})
+    rows = merge(*(person(f"P{i}", f"crm:{i}", email=f"p{i}@x.fr", mobile=f"+3361234567{i}") for i in range(1, 6)))
+    rows["staging_identity_records"].append(dict(record_id="app:9", source="app", source_record_id="9",
+                                                 email="P3@X.FR", created_at="2019-01-01"))
+    con = make_warehouse(cfg.warehouse, **rows)
+    con.execute("UPDATE staging.identity_records SET created_at = '2019-01-01'")
+    con.execute("""INSERT INTO staging.consent_events (source, event_id, event_ts, channel, purpose, status,
+                                                      email, phone, customer_record_key)
+                   VALUES ('crm', 'e1', '2025-06-01', 'email', 'newsletter', 'granted', NULL, NULL, 'crm:1'),
+                          ('sms', 'e2', '2025-06-01', 'sms', 'promotions', 'withdrawn', NULL, '+33612345672', NULL),
+                          ('app', 'e3', '2025-06-01', 'email', 'newsletter', 'granted', NULL, NULL, 'app:9'),
+                          ('esp', 'e4', '2021-06-01', 'email', 'newsletter', 'granted', 'p4@x.fr', NULL, NULL),
+                          ('esp', 'e5', '2025-06-01', 'email', 'newsletter', 'granted', 'other@x.fr', NULL, NULL)""")
+    metrics = apply_retention(con, cfg, date(2026, 1, 1))
+    kept = [r[0] for r in con.execute("SELECT customer_id FROM marts.golden_customers ORDER BY 1").fetchall()]
+    assert kept == ["P1", "P2", "P3"]
+    assert (metrics["prospects_purged"], metrics["customers_purged"]) == (2, 0)
