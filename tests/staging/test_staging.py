@@ -171,6 +171,16 @@ def test_changed_source_config_rebuilds_the_staged_table(wh, tmp_path):
     assert {t for (t,) in wh.execute("SELECT DISTINCT trust FROM staging.customers_pos").fetchall()} == {1}
 
 
+def test_moved_landing_folder_keeps_the_staged_table(wh, tmp_path):
+    """Where and how files are read does not change what staging makes of the raw rows: a project
+    moved elsewhere (absolute paths change) must not restandardise every record."""
+    from dataclasses import replace
+
+    [pos] = [s for s in load_config(tmp_path / "cdp.yaml").sources if s.name == "pos"]
+    moved = replace(pos, path=str(tmp_path / "elsewhere" / "pos*.csv"), encoding="utf-8", description="moved")
+    assert build.build_customers_source(wh, moved) == 0
+
+
 def test_contact_point_lookups_are_reused_and_rebuilt_when_the_code_changes(wh, tmp_path):
     cfg = load_config(tmp_path / "cdp.yaml")
     first = wh.execute("SELECT * FROM staging.consent_events ORDER BY ALL").fetchall()
