@@ -90,7 +90,10 @@ def execute_each(con: duckdb.DuckDBPyConnection, sql: str, parameters: dict[str,
     DuckDB binds parameters to a single statement."""
     for statement in duckdb.extract_statements(sql):
         used = {k: v for k, v in parameters.items() if k in statement.named_parameters}
-        con.execute(statement.query, used) if used else con.execute(statement.query)
+        if used:
+            con.execute(statement.query, used)
+        else:
+            con.execute(statement.query)
 
 
 def run_sql_file(con: duckdb.DuckDBPyConnection, relpath: str, **params: object) -> None:

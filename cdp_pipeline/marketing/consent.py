@@ -21,11 +21,16 @@ def sql_list(values: tuple[str, ...]) -> str:
     return "[" + ", ".join(f"'{v}'" for v in values) + "]::VARCHAR[]"
 
 
+# What resolving consent events reads (as _in_<table> views): callers that narrow the events
+# first (retention) register the same inputs.
+RESOLUTION_INPUTS = ("staging.consent_events", "staging.identity_records", "identity.customer_xref")
+
+
 def resolve_consent_events(con: duckdb.DuckDBPyConnection, events: str = "_in_staging_consent_events",
                            view: str = "_consent_resolved") -> None:
     """Temp view `view`: the consent events of `events` (a view over staging.consent_events,
     all of them by default) with contact point and customer id(s)."""
-    register_inputs(con, "staging.consent_events", "staging.identity_records", "identity.customer_xref")
+    register_inputs(con, *RESOLUTION_INPUTS)
     run_sql_file(con, "marketing/contact_macros.sql")
     run_sql_file(con, "marketing/consent_resolved.sql", events=events, view=view)
 

@@ -13,7 +13,7 @@ from datetime import date
 import duckdb
 
 from cdp_pipeline.config import Config
-from cdp_pipeline.marketing.consent import resolve_consent_events
+from cdp_pipeline.marketing.consent import RESOLUTION_INPUTS, resolve_consent_events
 from cdp_pipeline.marketing.inputs import register_inputs
 from cdp_pipeline.privacy.settings import retention_settings
 from cdp_pipeline.warehouse import execute_each, render_sql
@@ -25,8 +25,7 @@ def due_customers(con: duckdb.DuckDBPyConnection, cfg: Config, run_date: date,
     same night: gone already, as if the erasures ran first). Leaves _retention for the log."""
     settings = retention_settings(cfg)
     years = {"customer_years": settings.customer_years, "prospect_years": settings.prospect_years}
-    register_inputs(con, "staging.orders", "staging.contacts", "staging.consent_events", "staging.identity_records",
-                    "identity.customer_xref")
+    register_inputs(con, "staging.orders", "staging.contacts", *RESOLUTION_INPUTS)
     execute_each(con, render_sql("privacy/retention_candidates.sql", **years), {"run_date": run_date})
     resolve_consent_events(con, events="_retention_consent_events", view="_retention_consent_resolved")
     con.execute(render_sql("privacy/retention_due.sql", **years), {"run_date": run_date})
